@@ -1,0 +1,40 @@
+"""bothways: compare neural networks with brains, in both directions.
+
+Modules (data flows one way):
+
+- :mod:`bothways.config` — sizes ("ci"/"full"), default alpha grid, device choice.
+- :mod:`bothways.data` — file registry with checksums, V4 recordings, digital twins.
+- :mod:`bothways.models` — model zoo and hook-based feature extraction (cached).
+- :mod:`bothways.ridge` — ``cv_ridge``: the only regression code in the project.
+- :mod:`bothways.predictivity` — forward/reverse/animal-to-animal explained variance.
+- :mod:`bothways.simulate` — populations with known ground truth.
+- :mod:`bothways.dimensionality` — participation ratio, spectra, power laws.
+- :mod:`bothways.spectral` — the spectral theory of neural regression (Canatar et al.).
+- :mod:`bothways.metrics` — RSA, CKA, Procrustes, matching.
+- :mod:`bothways.grid` — grid-cell analysis and models.
+- :mod:`bothways.plotting` — one theme, figure helpers.
+- :mod:`bothways.exercises` — friendly ``check_*`` helpers for students.
+
+Submodules are imported lazily (``import bothways; bothways.ridge``) so that
+``import bothways`` stays fast and does not pull torch unless needed.
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "config", "data", "models", "ridge", "predictivity", "simulate", "dimensionality",
+    "spectral", "metrics", "grid", "plotting", "exercises",
+)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"bothways.{name}")
+    raise AttributeError(f"module 'bothways' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))
