@@ -1,0 +1,163 @@
+"""Build tooling for the book: execute chapters, stage and render the site, check it.
+
+Used by the Makefile (``make book``, ``make check``) and therefore by CI.
+
+    python scripts/book.py execute [--size ci|full] [--only 01_asymmetry]
+    python scripts/book.py build        # stage executed notebooks + render HTML
+    python scripts/book.py check-html   # every chapter page has a figure, no errors
+
+Executed notebooks go to ``_build/executed/notebooks`` (never back into the committed
+files); the site is staged in ``_build/site`` and rendered to
+``_build/site/_build/html``.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+EXECUTED = BUILD / "executed"
+SITE = BUILD / "site"
+HTML = SITE / "_build" / "html"
+
+
+def toc_files() -> list[str]:
+    """Every ``file:`` entry (and the root) of ``_toc.yml``, in order, without suffix."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return files
+
+
+def toc_notebooks() -> list[str]:
+    """Chapter stems (``notebooks/NN_slug``) listed in the table of contents."""
+    return [f for f in toc_files() if f.startswith("notebooks/")]
+
+
+def execute(size: str, only: list[str] | None, timeout: int) -> int:
+    """Convert each chapter's py:percent source to ipynb and run it with papermill."""
+    import jupytext
+    import papermill as pm
+
+    out_dir = EXECUTED / "notebooks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failures, timings = [], []
+    stems = toc_notebooks()
+    if only:
+        stems = [s for s in stems if any(o in s for o in only)]
+        if not stems:
+            raise SystemExit(f"--only {only} matches no chapter in _toc.yml")
+    for stem in stems:
+        src = ROOT / f"{stem}.py"
+        name = Path(stem).name
+        unexecuted = out_dir / f"{name}.source.ipynb"
+        target = out_dir / f"{name}.ipynb"
+        jupytext.write(jupytext.read(src), unexecuted, fmt="ipynb")
+        print(f"[execute] {stem} (size={size})", flush=True)
+        start = time.perf_counter()
+        try:
+            pm.execute_notebook(
+                str(unexecuted), str(target), parameters={"size": size},
+                cwd=str(ROOT / "notebooks"), kernel_name="python3",
+                execution_timeout=timeout, progress_bar=False, log_output=False,
+            )
+        except Exception as err:  # papermill raises PapermillExecutionError
+            failures.append(stem)
+            print(f"[execute] FAILED {stem}: {str(err)[:2000]}", flush=True)
+        finally:
+            unexecuted.unlink(missing_ok=True)
+        timings.append((stem, time.perf_counter() - start))
+    print("\n[execute] wall time per chapter:")
+    for stem, seconds in timings:
+        print(f"  {seconds:7.1f} s  {stem}")
+    if failures:
+        print(f"[execute] {len(failures)} chapter(s) failed: {failures}")
+        return 1
+    return 0
+
+
+def stage() -> None:
+    """Assemble ``_build/site``: prose, config, bibliography and executed notebooks."""
+    if SITE.exists():
+        shutil.rmtree(SITE)
+    SITE.mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, SITE / name)
+    shutil.copytree(ROOT / "book", SITE / "book")
+    (SITE / "notebooks").mkdir()
+    for stem in toc_notebooks():
+        executed = EXECUTED / f"{stem}.ipynb"
+        if not executed.exists():
+            raise SystemExit(f"{executed} is missing: run `python scripts/book.py execute` first")
+        shutil.copy2(executed, SITE / f"{stem}.ipynb")
+
+
+def build() -> int:
+    stage()
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+    print("[build]", " ".join(cmd), f"(in {SITE})", flush=True)
+    rc = subprocess.call(cmd, cwd=SITE)
+    if rc == 0:
+        print(f"\nThe book is at: {HTML / 'index.html'}")
+    return rc
+
+
+def check_html() -> int:
+    """Every chapter page shows at least one figure and no error output."""
+    problems = []
+    for stem in toc_notebooks():
+        page = HTML / f"{stem}.html"
+        if not page.exists():
+            problems.append(f"{page} was not rendered")
+            continue
+        html = page.read_text(errors="replace")
+        n_figures = len(re.findall(r"<figure[^>]*>\s*(?:<a[^>]*>\s*)?<img", html))
+        if n_figures == 0:
+            problems.append(f"{stem}: no captioned figure")
+        for marker in ("Traceback (most recent call last)", "output traceback", "ipythontb"):
+            if marker in html:
+                problems.append(f"{stem}: error output ({marker!r})")
+        print(f"[check-html] {stem}: {n_figures} captioned figure(s)")
+    for problem in problems:
+        print("[check-html] PROBLEM:", problem)
+    return 1 if problems else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    ex = sub.add_parser("execute", help="run every chapter with papermill")
+    ex.add_argument("--size", default="ci", choices=("ci", "full"))
+    ex.add_argument("--only", nargs="*", help="substrings of chapter names to run")
+    ex.add_argument("--timeout", type=int, default=1800, help="per-cell timeout in seconds")
+    sub.add_parser("build", help="stage and render the HTML")
+    sub.add_parser("check-html", help="check the rendered chapter pages")
+    args = parser.parse_args(argv)
+    if args.cmd == "execute":
+        return execute(args.size, args.only, args.timeout)
+    if args.cmd == "build":
+        return build()
+    return check_html()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
