@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "config", "data", "models", "ridge", "predictivity", "simulate", "dimensionality",
-    "spectral", "metrics", "grid", "plotting", "exercises",
+    "spectral", "metrics", "grid", "plotting", "exercises", "analyses",
 )
 
 

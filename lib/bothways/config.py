@@ -19,12 +19,14 @@ SIZE_NAMES = ("ci", "full")
 #: ``full`` is the publication run. Keys are chapter slugs.
 SIZES: dict[str, dict[str, dict]] = {
     "ci": {
-        "overview": dict(n_stimuli=400, n_latents=20, n_shared=10, n_model_private=200,
-                         n_neurons=40, n_repeats=8, n_splits=5),
+        "overview": dict(n_stimuli=500, n_shared=8, n_brain_private=4, n_model_private=24,
+                         n_neurons=40, n_units=150, n_repeats=8, noise=2.0, n_splits=5,
+                         private_sweep=(0, 8, 24, 60)),
     },
     "full": {
-        "overview": dict(n_stimuli=2000, n_latents=60, n_shared=30, n_model_private=2000,
-                         n_neurons=100, n_repeats=10, n_splits=20),
+        "overview": dict(n_stimuli=2000, n_shared=10, n_brain_private=5, n_model_private=30,
+                         n_neurons=100, n_units=400, n_repeats=10, noise=2.0, n_splits=20,
+                         private_sweep=(0, 10, 30, 90, 150, 300)),
     },
 }
 
