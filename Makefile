@@ -2,6 +2,8 @@
 #   make book   - set up .venv, execute every chapter at size=ci, render the HTML
 #   make test   - set up .venv, run the library and notebook-hygiene tests
 #   make check  - after `make book`: nbval on the executed chapters + page checks
+#                 (HTML checks, then every page in headless Chromium: scripts/browser_check.py)
+#   make student - student copies of the chapters (solutions removed) in notebooks/student/
 #   make full   - like `make book` at the publication size (hours on a CPU)
 #   make bench  - the ridge engine benchmark (prints a table)
 PYTHON ?= python3
@@ -16,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= $(NPROC)
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: book test check full bench clean
+.PHONY: book test check full bench clean student
 
 $(VENV)/.installed: requirements.txt lib/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +36,10 @@ book: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) -m pytest --nbval-lax -p no:cacheprovider _build/executed/notebooks
 	$(PY) scripts/book.py check-html
+	$(PY) scripts/browser_check.py
+
+student: $(VENV)/.installed
+	$(PY) scripts/student_copies.py
 
 full:
 	$(MAKE) book SIZE=full

@@ -38,7 +38,7 @@ try:
 except ImportError:
     IN_COLAB = False
 if IN_COLAB and importlib.util.find_spec("bothways") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", BOTHWAYS_SOURCE + "[all]"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bothways[all] @ " + BOTHWAYS_SOURCE], check=True)
 
 # %% [markdown]
 # ## What we will do
@@ -72,7 +72,7 @@ print(f"size={size!r}: {S}")
 # Both sides see `n_shared` latent factors. The brain also has a few private ones; the
 # model has many. Each neuron is recorded `n_repeats` times with trial noise. Because
 # everything is linear and Gaussian, the large-sample explained variance in each
-# direction is known exactly ({func}`bothways.simulate.expected_ev`).
+# direction is known exactly (`bothways.simulate.expected_ev`).
 
 # %%
 sim = simulate_pair(n_stimuli=S.n_stimuli, n_shared=S.n_shared, n_brain_private=S.n_brain_private,
@@ -163,7 +163,7 @@ for _, row in sweep.iterrows():
 # prediction's reliability, not the attenuation of the regression weights. Muzellec & Kar report forward ≈ 50 % and
 # reverse 5–21 % for ImageNet networks and macaque IT {cite}`muzellec2026`: in the
 # language of this simulation, those networks carry several times more dimensions than
-# they share with IT. {doc}`01_asymmetry` asks whether that holds on real V4
+# they share with IT. The next chapter asks whether that holds on real V4
 # recordings.
 #
 # **What would change our mind.** If measured EV drifted away from the closed form as
@@ -189,7 +189,7 @@ no_private = simulate_pair(n_stimuli=S.n_stimuli, n_shared=S.n_shared, n_brain_p
                            n_repeats=S.n_repeats, noise=S.noise, seed=seed)
 my_answer = None  # your guess (%), e.g. 50
 check_number(my_answer, float(np.median(no_private.expected_reverse_ev)), tol=5,
-             hint="The neurons read every factor the model has, and more.")
+             hint="The neurons read every factor the model has, and more.");
 
 # %% [markdown] tags=["solution"]
 # ```{admonition} Solution

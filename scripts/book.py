@@ -13,6 +13,8 @@ files); the site is staged in ``_build/site`` and rendered to
 from __future__ import annotations
 
 import argparse
+import os
+import base64
 import re
 import shutil
 import subprocess
@@ -27,11 +29,11 @@ SITE = BUILD / "site"
 HTML = SITE / "_build" / "html"
 
 
-def toc_files() -> list[str]:
-    """Every ``file:`` entry (and the root) of ``_toc.yml``, in order, without suffix."""
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every ``file:`` entry (and the root) of ``root/_toc.yml``, in order, without suffix."""
     import yaml
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
     files = [toc["root"]]
 
     def walk(node):
@@ -48,9 +50,9 @@ def toc_files() -> list[str]:
     return files
 
 
-def toc_notebooks() -> list[str]:
+def toc_notebooks(root: Path = ROOT) -> list[str]:
     """Chapter stems (``notebooks/NN_slug``) listed in the table of contents."""
-    return [f for f in toc_files() if f.startswith("notebooks/")]
+    return [f for f in toc_files(root) if f.startswith("notebooks/")]
 
 
 def execute(size: str, only: list[str] | None, timeout: int) -> int:
@@ -58,6 +60,9 @@ def execute(size: str, only: list[str] | None, timeout: int) -> int:
     import jupytext
     import papermill as pm
 
+    # The Makefile exports MPLBACKEND=Agg for scripts and tests; in the kernel that
+    # would swallow every plt.show(), so chapters get the inline backend.
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     out_dir = EXECUTED / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
     failures, timings = [], []
@@ -109,6 +114,45 @@ def stage() -> None:
         if not executed.exists():
             raise SystemExit(f"{executed} is missing: run `python scripts/book.py execute` first")
         shutil.copy2(executed, SITE / f"{stem}.ipynb")
+    for page in sorted((SITE / "book").glob("*.md")):
+        stage_figures(page)
+
+
+#: In a prose page, ``<!-- chapter-figure notebooks/00_overview#fig-name -->`` is replaced,
+#: in the staged copy only, by that chapter's executed figure and its caption (the name
+#: after ``#`` is optional: default, the chapter's first captioned figure). The PNG is
+#: written beside the staged page; no figure is ever committed.
+FIGURE_MARKER = re.compile(r"<!--\s*chapter-figure\s+(?P<stem>notebooks/[\w-]+)(?:#(?P<name>[\w-]+))?\s*-->")
+
+
+def stage_figures(page: Path) -> None:
+    """Replace every chapter-figure marker of a staged prose page (see FIGURE_MARKER)."""
+    import nbformat
+
+    text = page.read_text()
+    for k, match in enumerate(list(FIGURE_MARKER.finditer(text)), start=1):
+        stem, name = match["stem"], match["name"]
+        executed = SITE / f"{stem}.ipynb"
+        if not executed.exists():
+            raise SystemExit(f"{page.name}: {match[0]} names {stem}, which is not an executed chapter in _toc.yml")
+        found = None
+        for cell in nbformat.read(executed, as_version=4).cells:
+            figure = cell.metadata.get("mystnb", {}).get("figure", {})
+            pngs = [o["data"]["image/png"] for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            if cell.cell_type == "code" and figure and pngs and (name is None or figure.get("name") == name):
+                found = figure.get("caption", ""), pngs[0]
+                break
+        if found is None:
+            raise SystemExit(f"{page.name}: {match[0]}: no captioned figure{' ' + name if name else ''} with an image in {executed}")
+        caption, png = found
+        target = page.parent / "_generated" / f"{page.stem}_{k}.png"
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(base64.b64decode(png))
+        alt = re.sub(r"\{[\w:-]+\}`([^`]*)`", r"\1", caption).replace("\n", " ")
+        directive = (f"```{{figure}} _generated/{target.name}\n:name: fig-{page.stem}-{k}\n:alt: {alt}\n\n"
+                     f"{caption} (From {{doc}}`/{stem}`.)\n```")
+        text = text.replace(match[0], directive, 1)
+    page.write_text(text)
 
 
 def build() -> int:

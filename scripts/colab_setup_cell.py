@@ -12,4 +12,4 @@ try:
 except ImportError:
     IN_COLAB = False
 if IN_COLAB and importlib.util.find_spec("bothways") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", BOTHWAYS_SOURCE + "[all]"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bothways[all] @ " + BOTHWAYS_SOURCE], check=True)
