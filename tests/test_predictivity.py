@@ -1,0 +1,398 @@
+"""Predictivity in four directions, both methods, against simulations and a sklearn reference."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import pearsonr, spearmanr
+from sklearn.linear_model import Ridge
+
+from bothways.predictivity import (both_ways, label_units, muzellec_kar_folds, predictivity,
+                                   spearman_brown, split_half_means, split_half_reliability)
+from bothways.simulate import expected_ev, noise_for_reliability, simulate_pair
+
+FAST = dict(n_boot=0)
+QUICK = dict(n_boot=0, n_folds=5)  # default method, cheaper CV for tests
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Many small factorisations: on a shared 2-core machine two BLAS threads made this
+    module ~30x slower in CPU time than one (oversubscription), so use one here."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
+def _sim(**kw):
+    base = dict(n_stimuli=500, n_shared=6, n_brain_private=3, n_model_private=20, n_neurons=20,
+                n_units=50, n_repeats=8, noise=2.0, seed=0)
+    return simulate_pair(**{**base, **kw})
+
+
+def _noiseless(rates):
+    """Recordings with two identical repeats: reliability exactly 1."""
+    return np.repeat(rates[:, :, None], 2, axis=2)
+
+
+# ----------------------------------------------------------------------- reliabilities
+def test_spearman_brown_closed_form():
+    np.testing.assert_allclose(spearman_brown([0.0, 0.5, 1.0]), [0.0, 2 / 3, 1.0])
+    assert spearman_brown(0.25, factor=4) == pytest.approx(1.0 / 1.75)
+
+
+@pytest.mark.parametrize("scheme", ["balanced", "permutation"])
+def test_split_halves_partition_the_repeats(scheme, rng):
+    X = rng.standard_normal((30, 4, 7))
+    a, b = split_half_means(X, rng, scheme)
+    # |A|·mean_A + |B|·mean_B = sum of all repeats, with |A| + |B| = 7
+    sizes = (3, 4) if scheme == "balanced" else (4, 3)
+    np.testing.assert_allclose(sizes[0] * a + sizes[1] * b, X.sum(axis=2), atol=1e-12)
+
+
+def test_balanced_split_with_neuron_specific_missing_repeats(rng):
+    X = rng.standard_normal((40, 5, 6))
+    X[rng.random(X.shape) < 0.4] = np.nan
+    X[:, :, :2] = rng.standard_normal((40, 5, 2))  # at least 2 present everywhere
+    m = (~np.isnan(X)).sum(axis=2)
+    assert len(np.unique(m)) > 1
+    a, b = split_half_means(X, rng, "balanced")
+    np.testing.assert_allclose((m // 2) * a + (m - m // 2) * b, np.nansum(X, axis=2), atol=1e-12)
+
+
+def test_balanced_split_never_empty_with_missing_repeats():
+    s = _sim(n_stimuli=200, n_repeats=6, missing=0.6, seed=1)
+    assert s.n_repeats.min() == 2
+    a, b = split_half_means(s.trials, np.random.default_rng(0), "balanced")
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(b))
+    # the published scheme (one permutation of the repeat axis) leaves some halves empty
+    a, b = split_half_means(s.trials, np.random.default_rng(0), "permutation")
+    assert np.isnan(a).any() or np.isnan(b).any()
+
+
+def test_split_half_reliability_matches_closed_form():
+    s = _sim(n_stimuli=3000, n_neurons=30, n_repeats=6, noise=3.0, missing=0.3, seed=2)
+    rel = split_half_reliability(s.trials, n_splits=10, seed=0)
+    # expected_reliability accounts for the missing repeats through mean(1/m)
+    assert rel.mean() == pytest.approx(s.expected_reliability.mean(), abs=0.02)
+    sp = split_half_reliability(s.trials, n_splits=4, seed=0, correlation="spearman")
+    assert sp.mean() == pytest.approx(rel.mean(), abs=0.05)
+    per_split = split_half_reliability(s.trials, n_splits=3, seed=0, return_splits=True)
+    assert per_split.shape == (3, 30)
+    np.testing.assert_array_equal(per_split.mean(0), split_half_reliability(s.trials, 3, 0))
+
+
+# ----------------------------------------------------------------------- muzellec_kar vs sklearn
+def _reference_muzellec_kar(source, target, n_splits, seed):
+    """Independent re-computation: sklearn Ridge(alpha=0.1), 10 contiguous chunks of one
+    RandomState(0) permutation, scipy spearmanr/pearsonr. Split halves are drawn with
+    default_rng(seed).permutation(R), per repetition in the documented order: target
+    halves for forward predictions, target reliability, source halves."""
+    n = target.shape[0]
+    perm = np.random.RandomState(0).permutation(n)
+    chunks = np.array_split(perm, 10)
+
+    def cv_predict(X, Y):
+        P = np.empty(Y.shape)
+        for test in chunks:
+            train = perm[~np.isin(perm, test)]
+            P[test] = Ridge(alpha=0.1).fit(X[train], Y[train]).predict(X[test])
+        return P
+
+    rng = np.random.default_rng(seed)
+
+    def halves(A):
+        p = rng.permutation(A.shape[2])
+        cut = -(-A.shape[2] // 2)
+        return np.nanmean(A[:, :, p[:cut]], axis=2), np.nanmean(A[:, :, p[cut:]], axis=2)
+
+    def sb(r):
+        return 2 * r / (1 + r)
+
+    mean = lambda A: np.nanmean(A, axis=2) if A.ndim == 3 else A  # noqa: E731
+    X, Y = mean(source), mean(target)
+    q = Y.shape[1]
+    pred = cv_predict(X, Y)
+    r = np.array([pearsonr(pred[:, j], Y[:, j])[0] for j in range(q)])
+    evs = []
+    for _ in range(n_splits):
+        rt = rp = np.ones(q)
+        if target.ndim == 3 and source.ndim == 2:
+            ta, tb = halves(target)
+            pa, pb = cv_predict(X, ta), cv_predict(X, tb)
+            rp = sb(np.array([pearsonr(pa[:, j], pb[:, j])[0] for j in range(q)]))
+        if target.ndim == 3:
+            a, b = halves(target)
+            rt = sb(np.array([spearmanr(a[:, j], b[:, j])[0] for j in range(q)]))
+        if source.ndim == 3:
+            a, b = halves(source)
+            pa, pb = cv_predict(a, Y), cv_predict(b, Y)
+            rp = sb(np.array([pearsonr(pa[:, j], pb[:, j])[0] for j in range(q)]))
+        with np.errstate(invalid="ignore"):
+            evs.append(100 * (r / np.sqrt(rt * rp)) ** 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(evs, axis=0), r
+
+
+@pytest.mark.parametrize("direction", ["forward", "reverse", "animal_to_animal", "model_to_model"])
+def test_muzellec_kar_matches_sklearn_reference(direction):
+    s = _sim(n_stimuli=80, n_neurons=6, n_units=12, n_repeats=5, noise=6.0, seed=3)
+    a2 = _sim(n_stimuli=80, n_neurons=5, n_repeats=4, noise=6.0, seed=4)  # another "animal"
+    src, tgt = {"forward": (s.model, s.trials), "reverse": (s.trials, s.model),
+                "animal_to_animal": (a2.trials, s.trials),
+                "model_to_model": (s.model, s.rates)}[direction]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # NaN-EV count warnings (noisy, small)
+        res = predictivity(src, tgt, method="muzellec_kar", n_splits=3, seed=7, n_boot=0)
+    ev_ref, r_ref = _reference_muzellec_kar(src, tgt, 3, 7)
+    assert res.direction == direction
+    np.testing.assert_allclose(res.per_target.r, r_ref, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(res.per_target.ev, ev_ref, rtol=1e-8, atol=1e-10, equal_nan=True)
+    assert res.summary["mean_ev"] == pytest.approx(np.nanmean(ev_ref), rel=1e-8)
+    assert res.summary["n_nan"] == int(np.isnan(ev_ref).sum())
+
+
+def test_muzellec_kar_folds_are_contiguous_chunks_of_one_permutation():
+    folds = muzellec_kar_folds(23)
+    perm = np.random.RandomState(0).permutation(23)
+    np.testing.assert_array_equal(np.concatenate([te for _, te in folds]), perm)
+    assert [len(te) for _, te in folds] == [3, 3, 3] + [2] * 7
+    for tr, te in folds:
+        assert set(tr) | set(te) == set(range(23)) and not set(tr) & set(te)
+
+
+# ----------------------------------------------------------------------- both modes agree
+def test_methods_agree_in_the_noiseless_limit():
+    s = _sim(n_stimuli=400, noise=0.0)
+    folds = muzellec_kar_folds(400)
+    for src, tgt in [(s.model, s.trials), (s.trials, s.model)]:
+        mk = predictivity(src, tgt, method="muzellec_kar", n_splits=2, **FAST)
+        same = predictivity(src, tgt, n_splits=2, folds=folds, alphas=0.1, **FAST)
+        chosen = predictivity(src, tgt, n_splits=2, **FAST)  # alpha chosen per target
+        np.testing.assert_allclose(mk.per_target.target_reliability, 1.0, atol=1e-12)
+        np.testing.assert_allclose(mk.per_target.prediction_reliability, 1.0, atol=1e-12)
+        np.testing.assert_allclose(same.per_target.ev, mk.per_target.ev, rtol=1e-9)
+        np.testing.assert_allclose(mk.per_target.ev, 100 * mk.per_target.r ** 2, rtol=1e-9)
+        # weak regularisation, many stimuli: selection barely matters
+        assert chosen.summary["mean_ev"] == pytest.approx(mk.summary["mean_ev"], abs=1.0)
+
+
+# ----------------------------------------------------------------------- simulations with known answers
+def test_recovers_expected_ev_at_large_n():
+    s = simulate_pair(n_stimuli=3000, n_shared=4, n_brain_private=2, n_model_private=8,
+                      n_neurons=10, n_units=20, noise=0.0, n_repeats=2, seed=5)
+    fwd = predictivity(s.model, s.trials, n_splits=1, **QUICK)
+    rev = predictivity(s.trials, s.model, n_splits=1, **QUICK)
+    assert fwd.direction == "forward" and rev.direction == "reverse"
+    # stated tolerance: 3 EV points per target (the standard error of a sample R² at
+    # n = 3000 is up to ~1.3 points, plus a finite-sample loss ~ predictors/stimuli),
+    # 1.5 points for the mean over targets
+    np.testing.assert_allclose(fwd.per_target.ev, s.expected_forward_ev, atol=3.0)
+    np.testing.assert_allclose(rev.per_target.ev, s.expected_reverse_ev, atol=3.0)
+    assert fwd.summary["mean_ev"] == pytest.approx(s.expected_forward_ev.mean(), abs=1.5)
+    assert rev.summary["mean_ev"] == pytest.approx(s.expected_reverse_ev.mean(), abs=1.5)
+
+
+def test_forward_equals_reverse_when_everything_is_shared():
+    s = _sim(n_brain_private=0, n_model_private=0, n_shared=6, noise=1.0, seed=6)
+    assert s.expected_forward_ev.min() > 99.9 and s.expected_reverse_ev.min() > 99.9
+    fwd = predictivity(s.model, s.trials, n_splits=4, **QUICK).summary["mean_ev"]
+    rev = predictivity(s.trials, s.model, n_splits=4, **QUICK).summary["mean_ev"]
+    assert fwd == pytest.approx(rev, abs=3.0)
+    assert min(fwd, rev) > 90
+
+
+def test_reverse_much_below_forward_with_private_model_dimensions():
+    s = _sim(n_brain_private=0, n_model_private=60, n_units=120, noise=1.0, seed=7)
+    fwd = predictivity(s.model, s.trials, n_splits=4, **QUICK)
+    rev = predictivity(s.trials, s.model, n_splits=4, **QUICK)
+    assert rev.summary["mean_ev"] < 0.3 * fwd.summary["mean_ev"]
+    assert fwd.summary["mean_ev"] == pytest.approx(s.expected_forward_ev.mean(), abs=8.0)
+    assert rev.summary["mean_ev"] == pytest.approx(s.expected_reverse_ev.mean(), abs=3.0)
+
+
+@pytest.mark.parametrize("n_repeats", [4, 8, 16])
+def test_noise_correction_recovers_noiseless_ev(n_repeats):
+    """Stated tolerance: 3 EV points in both directions (noiseless EV ~50-70 forward,
+    ~20 reverse; trial-mean reliability 0.5, 0.67, 0.8), while the uncorrected 100·r²
+    falls short by more than 5 points forward. Measured over 3 seeds the corrected EV
+    stays 0.5-2.5 points *below* the noiseless one (fit noise is not corrected)."""
+    s = simulate_pair(n_stimuli=800, n_shared=6, n_brain_private=3, n_model_private=20,
+                      n_neurons=25, n_units=60, n_repeats=n_repeats, noise=4.0, seed=n_repeats)
+    truth_f = predictivity(s.model, _noiseless(s.rates), n_splits=1, **FAST).summary["mean_ev"]
+    truth_r = predictivity(_noiseless(s.rates), s.model, n_splits=1, **FAST).summary["mean_ev"]
+    fwd = predictivity(s.model, s.trials, n_splits=5, **FAST)
+    rev = predictivity(s.trials, s.model, n_splits=5, **FAST)
+    assert fwd.summary["mean_ev"] == pytest.approx(truth_f, abs=3.0)
+    assert rev.summary["mean_ev"] == pytest.approx(truth_r, abs=3.0)
+    assert truth_f - 100 * fwd.per_target.r2.mean() > 5
+    rel = fwd.per_target.target_reliability
+    assert rel.mean() == pytest.approx(s.expected_reliability.mean(), abs=0.03)
+    np.testing.assert_allclose(rel, s.expected_reliability, atol=0.15)
+
+
+def test_forward_fit_noise_needs_target_half_predictions():
+    """With about as many model dimensions as stimuli the target's noise also spoils the
+    fitted weights. prediction_reliability="source" (reliability 1 for the model) then
+    leaves forward EV far below its noiseless value (55 -> 37 here); "either" (the
+    Kar et al. / published correction from the target's halves) gets within 8 points."""
+    s = simulate_pair(n_stimuli=300, n_shared=10, n_brain_private=5, n_model_private=100,
+                      n_neurons=15, n_units=400, n_repeats=10, noise=noise_for_reliability(0.6, 10),
+                      seed=0)
+    truth = predictivity(s.model, _noiseless(s.rates), n_splits=1, **FAST).summary["mean_ev"]
+    src = predictivity(s.model, s.trials, n_splits=3, **FAST)
+    either = predictivity(s.model, s.trials, n_splits=3, prediction_reliability="either", **FAST)
+    assert (src.per_target.prediction_reliability == 1).all()
+    assert (either.per_target.prediction_reliability < 1).all()
+    assert abs(either.summary["mean_ev"] - truth) < 8
+    assert abs(src.summary["mean_ev"] - truth) > abs(either.summary["mean_ev"] - truth) + 8
+
+
+def test_animal_to_animal_is_symmetric():
+    # two animals = two disjoint samples of 30 neurons from one population reading 6
+    # latents, each recorded with its own trial noise (reliability ~0.8)
+    s = _sim(n_stimuli=400, n_shared=4, n_brain_private=2, n_neurons=60, noise=2.0, seed=8)
+    a, b = s.trials[:, :30], s.trials[:, 30:]
+    res = both_ways(a, b, n_splits=3, **QUICK)
+    ab, ba = res.a_to_b.summary["mean_ev"], res.b_to_a.summary["mean_ev"]
+    assert res.a_to_b.direction == "animal_to_animal"
+    assert ab == pytest.approx(ba, abs=3.0)
+    exp_ab = expected_ev(s.brain_weights[:, :30], s.brain_weights[:, 30:], s.latent_var).mean()
+    assert exp_ab > 99.9 and ab == pytest.approx(exp_ab, abs=6.0)
+    assert list(res.summary.index) == ["a_to_b", "b_to_a"]
+
+
+# ----------------------------------------------------------------------- result contents
+def test_result_table_summary_and_matched_counts():
+    s = _sim(n_stimuli=300, n_neurons=10, n_units=150, seed=9)
+    res = predictivity(s.trials, s.model, n_splits=6, n_boot=300, n_folds=5)
+    pt = res.per_target
+    assert isinstance(pt, pd.DataFrame) and len(pt) == 150
+    for col in ["r", "r2", "ev", "target_reliability", "prediction_reliability", "alpha",
+                "ev_over_100", "nan_reason"]:
+        assert col in pt
+    np.testing.assert_allclose(pt.r2, pt.r ** 2)
+    np.testing.assert_allclose(pt.ev, 100 * pt.r2 / (pt.target_reliability * pt.prediction_reliability))
+    assert (pt.target_reliability == 1).all() and (pt.prediction_reliability < 1).all()
+    sm = res.summary
+    assert sm["median_ev"] == pytest.approx(pt.ev.median()) and sm["mean_ev"] == pytest.approx(pt.ev.mean())
+    assert sm["mad_ev"] == pytest.approx(np.median(np.abs(pt.ev - pt.ev.median())))
+    assert sm["ci_low"] < sm["median_ev"] < sm["ci_high"]
+    assert sm["mean_ci_low"] < sm["mean_ev"] < sm["mean_ci_high"]
+    # matched counts: as many units as neurons, one draw per repetition
+    assert sm["match_to"] == 10 and len(res.matched) == 6
+    assert sm["mean_ev_matched_sd"] > 0
+    assert abs(sm["mean_ev_matched"] - sm["mean_ev"]) < 3 * sm["mean_ev_matched_sd"]
+    assert predictivity(s.trials, s.model, n_splits=2, match_to=None, **QUICK).matched is None
+    assert predictivity(s.model, s.trials, n_splits=2, **QUICK).summary["match_to"] is None
+    assert len(predictivity(s.model, s.trials, n_splits=3, match_to=5, **QUICK).matched) == 3
+    # deterministic given the seed; the seed moves the splits
+    again = predictivity(s.trials, s.model, n_splits=6, n_boot=300, n_folds=5)
+    pd.testing.assert_frame_equal(again.per_target, pt)
+    assert again.summary == sm
+    other = predictivity(s.trials, s.model, n_splits=6, seed=1, **QUICK)
+    assert not np.allclose(other.per_target.prediction_reliability, pt.prediction_reliability)
+
+
+def test_bootstrap_ci_width_matches_index_bootstrap(rng):
+    s = _sim(n_stimuli=300, n_neurons=12, noise=0.0, seed=10)
+    res = predictivity(s.model, s.rates, n_splits=1, n_boot=1000)
+    P, Y = res.predictions, s.rates
+    means = []
+    for _ in range(1000):
+        i = rng.integers(0, 300, 300)
+        r = [np.corrcoef(P[i, j], Y[i, j])[0, 1] for j in range(12)]
+        means.append(100 * np.mean(np.square(r)))
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    width = res.summary["mean_ci_high"] - res.summary["mean_ci_low"]
+    assert width == pytest.approx(hi - lo, rel=0.25)
+
+
+@pytest.mark.filterwarnings("ignore:.*constant target")
+def test_nan_ev_is_counted_explained_and_warned(rng):
+    s = _sim(n_stimuli=200, n_neurons=5, n_repeats=2, noise=1.0, seed=11)
+    trials = s.trials.copy()
+    x = rng.standard_normal(200)
+    trials[:, 0, 0], trials[:, 0, 1] = x, -0.5 * x + 0.1 * rng.standard_normal(200)  # reliability < 0
+    trials[:, 1] = 3.0  # constant neuron
+    with pytest.warns(UserWarning, match="2 of 5 targets have NaN EV"):
+        res = predictivity(s.model, trials, n_splits=3, **QUICK)
+    pt = res.per_target
+    assert np.isnan(pt.ev[[0, 1]]).all() and np.isfinite(pt.ev[2:]).all()
+    assert "reliability" in pt.nan_reason[0] and "r undefined" in pt.nan_reason[1]
+    assert res.summary["n_nan"] == 2 and res.summary["n_valid"] == 3
+    assert res.summary["n_nan_reliability"] == 1 and res.summary["n_nan_r"] == 1
+    assert res.summary["mean_ev"] == pytest.approx(pt.ev[2:].mean())
+    # the published rule divides by the product: the model's predictions of the two
+    # anti-correlated target halves are anti-correlated too, and two negative
+    # reliabilities make a positive ceiling (documented, reproduced as published)
+    with pytest.warns(UserWarning, match="1 of 5 targets have NaN EV"):
+        mk = predictivity(s.model, trials, method="muzellec_kar", n_splits=3, **FAST)
+    assert mk.per_target.target_reliability[0] < 0 and mk.per_target.prediction_reliability[0] < 0
+    assert np.isfinite(mk.per_target.ev[0]) and mk.summary["n_nan_r"] == 1
+    with pytest.warns(UserWarning, match="5 of 5"):
+        res = predictivity(s.model, trials, n_splits=2, min_reliability=0.999, **QUICK)
+    assert res.summary["n_nan_reliability"] == 4
+
+
+def test_ev_over_100_is_flagged(rng):
+    model = rng.standard_normal((60, 3))
+    trials = model[:, :, None] + 3.0 * rng.standard_normal((60, 3, 4))  # fully predictable, noisy
+    res = predictivity(model, np.repeat(trials, 8, axis=1), n_splits=3, **QUICK)
+    pt = res.per_target
+    assert pt.ev_over_100.sum() > 0
+    assert (pt.ev_over_100 == (pt.ev > 100)).all()
+    assert res.summary["n_ev_over_100"] == int((pt.ev > 100).sum())
+
+
+def test_label_units():
+    ev = np.array([5.0, 1.0, np.nan, 9.0, 3.0, 7.0, 2.0, 8.0, 0.0, 4.0, 6.0])
+    lab = label_units(ev, top=0.2, bottom=0.2)
+    assert list(lab[[3, 7]]) == ["common", "common"] and list(lab[[8, 1]]) == ["unique", "unique"]
+    assert lab[2] == "undefined" and (lab == "middle").sum() == 6
+    ser = label_units(pd.Series(ev, index=list("abcdefghijk")), top=0.1, bottom=0.3)
+    assert ser["d"] == "common" and (ser == "unique").sum() == 3 and list(ser.index) == list("abcdefghijk")
+    with pytest.raises(ValueError, match="top and bottom"):
+        label_units(ev, top=0.7, bottom=0.5)
+
+
+# ----------------------------------------------------------------------- bad input
+def test_bad_input(rng):
+    model = rng.standard_normal((40, 5))
+    trials = rng.standard_normal((40, 3, 4))
+    with pytest.raises(ValueError, match="different numbers of stimuli"):
+        predictivity(model[:30], trials)
+    with pytest.raises(ValueError, match=">= 2 repeats"):
+        predictivity(model, trials[:, :, :1])
+    few = trials.copy()
+    few[5, 1, 1:] = np.nan
+    with pytest.raises(ValueError, match="stimulus 5, neuron 1: 1 repeat"):
+        predictivity(few, model)
+    dead = trials.copy()
+    dead[:, 2] = np.nan
+    with pytest.raises(ValueError, match="all NaN"):
+        predictivity(model, dead)
+    with pytest.raises(ValueError, match="more folds"):
+        predictivity(model[:8], trials[:8])
+    with pytest.raises(ValueError, match="more folds"):
+        predictivity(model[:8], trials[:8], method="muzellec_kar")
+    with pytest.raises(ValueError, match="every stimulus predicted"):
+        predictivity(model, trials, folds=[(np.arange(20, 40), np.arange(10))])
+    with pytest.raises(ValueError, match="method must be"):
+        predictivity(model, trials, method="brainscore")
+    with pytest.raises(ValueError, match="fixes alpha"):
+        predictivity(model, trials, method="muzellec_kar", alphas=1.0)
+    with pytest.raises(ValueError, match="must be finite"):
+        predictivity(np.where(model > 2, np.nan, model), trials)
+    with pytest.raises(ValueError, match="recordings"):
+        predictivity(model, trials[..., None])
+    with pytest.raises(TypeError, match="numeric"):
+        predictivity(model.astype(str), trials)
+    with pytest.raises(ValueError, match="n_splits"):
+        predictivity(model, trials, n_splits=0)
+    with pytest.raises(ValueError, match="prediction_reliability"):
+        predictivity(model, trials, prediction_reliability="target")
+    with pytest.raises(ValueError, match="match_to"):
+        predictivity(model, trials, match_to=99)
