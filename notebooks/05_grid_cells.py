@@ -447,7 +447,7 @@ from bothways.exercises import check_number
 my_ratio = None  # your answer, e.g. np.mean(periods[1:] / periods[:-1])
 check_number(my_ratio, 1.4, tol=0.1, hint="Divide each module's period by the previous one.");
 
-# %% tags=["hide-input"]
+# %% tags=["solution", "hide-input"]
 # Solution
 periods = crits["MEC (simulated)"].modules.periods
 solution_ratio = float(np.mean(periods[1:] / periods[:-1]))
