@@ -10,11 +10,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SIZE   ?= ci
-NPROC  := $(shell nproc 2>/dev/null || echo 1)
-# Oversubscribed BLAS/OpenMP threads make small factorisations ~100x slower.
-export OMP_NUM_THREADS ?= $(NPROC)
-export MKL_NUM_THREADS ?= $(NPROC)
-export OPENBLAS_NUM_THREADS ?= $(NPROC)
+# One BLAS/OpenMP/torch thread by default. On our shared 2-core machines, two threads
+# competing with anything else made small factorisations 10-100x slower (a 294x294
+# eigh: 0.15 s -> 9.5 s), while one thread costs at most ~2x on large products.
+# Override with `make book THREADS=$(nproc)` on a machine of your own.
+THREADS ?= 1
+export OMP_NUM_THREADS ?= $(THREADS)
+export MKL_NUM_THREADS ?= $(THREADS)
+export OPENBLAS_NUM_THREADS ?= $(THREADS)
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED := 0
 

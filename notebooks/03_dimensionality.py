@@ -187,7 +187,7 @@ spearman.round(2)
 # Correlations across networks mix everything that differs between networks:
 # architecture, training, depth, the number of units. Here we hold one layer fixed —
 # its units, its eigenvectors and their order, its total variance — and set its
-# eigenvalues to power laws `λᵢ ∝ i^(−a)` ({func}`~bothways.analyses.dimensionality_sweep.reshape_spectrum`;
+# eigenvalues to power laws `λᵢ ∝ i^(−a)` (`bothways.analyses.dimensionality_sweep.reshape_spectrum`;
 # `a = 0` is whitening, larger `a` means fewer effective dimensions
 # {cite}`stringer2019`), then truncate it to its top principal components. Only the
 # spectrum changes, so whatever changes in each direction is caused by the spectrum
