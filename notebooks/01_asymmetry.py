@@ -86,8 +86,8 @@ print(f"size={size!r}: {len(S.models)} models, {S.n_stimuli} images, n_splits={S
 # call below works unchanged on `it.responses` (stimuli, sites, repeats):
 #
 # ```python
-# from bothways.data import load_kar2022, load_majajhong2015
-# it = load_kar2022("kar2022_1320images.h5", dataset="/m1/active")  # averages 70-170 ms
+# from bothways.data import load_kar_it, load_majajhong2015
+# it = load_kar_it("kar2022_1320images.h5", dataset="/m1/active")  # averages 70-170 ms
 # it = load_majajhong2015("assy_dicarlo_MajajHong2015_public.nc", region="IT")
 # ```
 
