@@ -5,7 +5,7 @@
 #                 (HTML checks, then every page in headless Chromium: scripts/browser_check.py)
 #   make student - student copies of the chapters (solutions removed) in notebooks/student/
 #   make full   - like `make book` at the publication size (hours on a CPU)
-#   make bench  - the ridge engine benchmark (prints a table)
+#   make bench  - the ridge engine benchmark (prints a table; book/performance.md)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -47,8 +47,11 @@ student: $(VENV)/.installed
 full:
 	$(MAKE) book SIZE=full
 
+# the benchmark limits threads itself (1 and one per core), so the BLAS may use all cores
 bench: $(VENV)/.installed
-	$(PY) lib/benchmarks/bench_ridge.py
+	mkdir -p _build
+	OMP_NUM_THREADS=$$(nproc) MKL_NUM_THREADS=$$(nproc) OPENBLAS_NUM_THREADS=$$(nproc) \
+		$(PY) lib/benchmarks/bench_ridge.py --out _build/bench_ridge.md
 
 clean:
 	rm -rf _build
