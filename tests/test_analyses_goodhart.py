@@ -129,7 +129,7 @@ def test_repeat_subset(rng):
     assert np.all((~np.isnan(two)).sum(axis=2) == 2)
     np.testing.assert_allclose(gh.repeat_subset(T, 2, seed=2), two)
     for bad in (0, 1.5, True):
-        with pytest.raises(ValueError, match="positive integer"):
+        with pytest.raises(ValueError, match="k must be an integer"):
             gh.repeat_subset(T, bad)
     with pytest.raises(ValueError, match="repeats"):
         gh.repeat_subset(T[:, :, 0], 2)
@@ -200,7 +200,7 @@ def test_expansion_sweep(sim):
     assert list(out["width"]) == [0, 40, 200] and list(out["n_units"]) == [10, 40, 200]
     assert out["pr"].iloc[0] == pytest.approx(participation_ratio(low_rank))
     assert out["pr"].iloc[2] > out["pr"].iloc[0]  # ReLU features add dimensions
-    with pytest.raises(ValueError, match="integers"):
+    with pytest.raises(ValueError, match="widths"):
         gh.expansion_sweep(low_rank, sim.trials, widths=[-1])
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bothways._validation import check_int
 from bothways.predictivity import predictivity
 
 __all__ = ["PAPER_MONKEY_TO_MONKEY", "TWIN_MONKEYS", "SessionPair", "PairwiseResult", "ModelAnimalResult",
@@ -128,9 +129,8 @@ def session_pair(session_a=210322, session_b=210325, n_stimuli: int | None = Non
         raise ValueError(f"sessions {session_a} and {session_b} share no images")
     keep = np.arange(len(sh))
     if n_stimuli is not None:
-        if not 1 <= int(n_stimuli) <= len(sh):
-            raise ValueError(f"n_stimuli must lie in [1, {len(sh)}], got {n_stimuli}")
-        keep = np.sort(np.random.default_rng(seed).choice(len(sh), int(n_stimuli), replace=False))
+        n_stimuli = check_int(n_stimuli, "n_stimuli", minimum=1, maximum=len(sh))
+        keep = np.sort(np.random.default_rng(seed).choice(len(sh), n_stimuli, replace=False))
     ia, ib = sh.index_a[keep], sh.index_b[keep]
 
     def side(rec, idx):
@@ -247,7 +247,7 @@ def pairwise_predictivity(populations: Mapping[str, np.ndarray], pairs: Sequence
         if n_source is None:
             cols[k] = np.arange(q)
         else:
-            if not 1 <= int(n_source) <= q:
+            if check_int(n_source, "n_source", minimum=1) > q:
                 raise ValueError(f"n_source={n_source} but population {k!r} has {q} neurons")
             cols[k] = np.sort(np.random.default_rng([int(seed), 13, i]).choice(q, int(n_source), replace=False))
     rows, results = [], {}

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bothways._validation import check_no_inf
+
 __all__ = ["ITRecording", "KAR_BIN_STARTS_MS", "load_kar_it", "load_majajhong2015"]
 
 #: Default labels (ms after image onset) of the 26 time bins of the Kar-lab HDF5 files.
@@ -125,8 +127,7 @@ def load_kar_it(path, *, dataset: str | None = None, bin_starts_ms=KAR_BIN_START
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN (missing repeats) stay NaN
                 x = np.nanmean(x, axis=0)
         src, window = f"{p}:{dataset}", (lo, hi, closed)
-    if np.isinf(x).any():
-        raise ValueError(f"{p}: responses contain inf")
+    check_no_inf(x, f"{p}: responses")
     return ITRecording(x, np.arange(x.shape[0]), np.arange(x.shape[1]), window, src, "muzellec2026")
 
 
@@ -194,4 +195,5 @@ def load_majajhong2015(path, *, variable: str | None = None, region: str | None 
     if len(set(zip(inv.tolist(), rep.tolist()))) != n_pres:
         raise ValueError(f"{p}: the same (stimulus, repetition) appears twice")
     out[inv, :, rep] = x
+    check_no_inf(out, f"{p}: responses")
     return ITRecording(out, ids, np.asarray(neur)[keep], window, f"{p}:{variable}", "majaj2015")

@@ -46,6 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._validation import check_finite, check_int, check_no_inf, numeric_array
 from .cowley import SESSIONS, image_set_hash, load_cowley_session
 from .files import DataFileError, cache_dir, fetch, registry
 
@@ -439,11 +440,10 @@ def fit_mean_variance(trials, n_bins: int = 20, min_repeats: int = 4, source: st
     log(binned variance) vs log(binned mean) by least squares. Mean-variance power laws
     of cortical spike counts: Tolhurst, Movshon & Dean 1983.
     """
-    x = np.asarray(trials, dtype=float)
+    x = numeric_array(trials, "trials").astype(np.float64)
     if x.ndim != 3:
         raise ValueError(f"trials must be (stimuli, neurons, repeats), got shape {x.shape}")
-    if np.isinf(x).any():
-        raise ValueError("trials contain inf")
+    check_no_inf(x, "trials")
     if min_repeats < 4:
         raise ValueError("min_repeats must be >= 4 (two halves of at least two trials)")
     valid = ~np.isnan(x)
@@ -486,11 +486,8 @@ def sample_trials(mean, noise: MeanVariance, repeats: int, rng) -> np.ndarray:
     ``rng`` is a ``numpy.random.Generator`` (or a seed).
     """
     rng = np.random.default_rng(rng)
-    if int(repeats) < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
-    mu = np.clip(np.asarray(mean, dtype=float), 0, None)
-    if not np.isfinite(mu).all():
-        raise ValueError("mean contains NaN or inf")
+    repeats = check_int(repeats, "repeats", minimum=1)
+    mu = np.clip(check_finite(numeric_array(mean, "mean").astype(np.float64), "mean"), 0, None)
     pos = mu > 0
     var = noise.variance(mu)
     shape = np.where(pos, mu ** 2 / np.where(var > 0, var, 1), 1.0)
