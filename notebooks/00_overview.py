@@ -79,10 +79,10 @@ sim = simulate_pair(n_stimuli=S.n_stimuli, n_shared=S.n_shared, n_brain_private=
                     n_model_private=S.n_model_private, n_neurons=S.n_neurons, n_units=S.n_units,
                     n_repeats=S.n_repeats, noise=S.noise, seed=seed)
 print("model features:", sim.model.shape, "(stimuli, units)")
-print("recordings:   ", sim.trials.shape, "(stimuli, neurons, repeats)")
+print("recordings:   ", sim.recording.trials.shape, "(stimuli, neurons, repeats)")
 
-forward = predictivity(sim.model, sim.trials, n_splits=S.n_splits, seed=seed, device=device)
-reverse = predictivity(sim.trials, sim.model, n_splits=S.n_splits, seed=seed, device=device)
+forward = predictivity(sim.model, sim.recording, n_splits=S.n_splits, seed=seed, device=device)
+reverse = predictivity(sim.recording, sim.model, n_splits=S.n_splits, seed=seed, device=device)
 table = pd.DataFrame({
     "direction": ["forward (model → neurons)", "reverse (neurons → model units)"],
     "median EV (%)": [forward.summary["median_ev"], reverse.summary["median_ev"]],
@@ -121,8 +121,8 @@ for n_private in S.private_sweep:
     s = simulate_pair(n_stimuli=S.n_stimuli, n_shared=S.n_shared, n_brain_private=S.n_brain_private,
                       n_model_private=n_private, n_neurons=S.n_neurons, n_units=S.n_units,
                       n_repeats=S.n_repeats, noise=S.noise, seed=seed)
-    fwd = predictivity(s.model, s.trials, n_splits=S.n_splits, seed=seed, device=device)
-    rev = predictivity(s.trials, s.model, n_splits=S.n_splits, seed=seed, device=device)
+    fwd = predictivity(s.model, s.recording, n_splits=S.n_splits, seed=seed, device=device)
+    rev = predictivity(s.recording, s.model, n_splits=S.n_splits, seed=seed, device=device)
     rows += [dict(private=n_private, direction="forward", measured=fwd.summary["median_ev"],
                   expected=np.median(s.expected_forward_ev)),
              dict(private=n_private, direction="reverse", measured=rev.summary["median_ev"],

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["to_numpy", "numeric_array", "check_finite", "check_no_inf", "as_matrix", "as_vector",
+__all__ = ["to_numpy", "responses_of", "numeric_array", "check_finite", "check_no_inf", "as_matrix", "as_vector",
            "as_trials", "as_responses", "check_same_stimuli", "check_int", "check_number", "check_choice",
            "check_index", "check_folds", "check_device"]
 
@@ -31,6 +31,14 @@ def to_numpy(a) -> np.ndarray:
     if hasattr(a, "detach") and hasattr(a, "cpu"):  # torch tensor
         a = a.detach().cpu().numpy()
     return np.asarray(a)
+
+
+def responses_of(a):
+    """The array inside a :class:`~bothways.data.recording.Recording` (its ``trials``, or its
+    ``mean`` where it has no single trials); anything else is returned as it is."""
+    if hasattr(a, "trials") and hasattr(a, "mean") and hasattr(a, "has_trials"):
+        return a.trials if a.has_trials else a.mean
+    return a
 
 
 def numeric_array(a, name: str, *, allow_bool: bool = False) -> np.ndarray:
@@ -125,9 +133,10 @@ def as_trials(a, name: str, *, min_repeats: int | None = None) -> np.ndarray:
 
     Raises ``ValueError`` for another number of axes, an empty axis, any ``inf``, a
     neuron with no recorded value, and (with ``min_repeats``) a (stimulus, neuron) pair
-    with fewer present repeats than that.
+    with fewer present repeats than that. A :class:`~bothways.data.recording.Recording`
+    gives its ``trials``.
     """
-    a = numeric_array(a, name).astype(np.float64, copy=False)
+    a = numeric_array(responses_of(a), name).astype(np.float64, copy=False)
     if a.ndim != 3:
         raise ValueError(f"{name} must be recordings (stimuli, neurons, repeats), got shape {a.shape}")
     if min(a.shape) == 0:
@@ -153,9 +162,11 @@ def as_responses(a, name: str, *, min_repeats: int = 1) -> tuple:
     A 2-D model (stimuli, units) must be finite and gives ``(model as float64, None)``;
     3-D recordings (stimuli, neurons, repeats) are checked by :func:`as_trials` (at
     least ``min_repeats`` present repeats per stimulus and neuron) and give
-    ``(trial average over repeats, trials as float64)``.
+    ``(trial average over repeats, trials as float64)``. A
+    :class:`~bothways.data.recording.Recording` counts as its trials (or as a noiseless
+    model where it has only trial averages).
     """
-    a = numeric_array(a, name)
+    a = numeric_array(responses_of(a), name)
     if a.ndim == 2:
         return as_matrix(a, name), None
     if a.ndim != 3:

@@ -48,7 +48,7 @@ import pandas as pd
 from scipy.stats import median_abs_deviation, rankdata
 
 from bothways._validation import (as_matrix, as_trials, check_choice, check_int, check_number,
-                                  check_same_stimuli, numeric_array)
+                                  check_same_stimuli, numeric_array, responses_of)
 from bothways.config import MUZELLEC_KAR_ALPHA
 
 __all__ = ["PredictivityResult", "BothWays", "predictivity", "both_ways", "label_units",
@@ -132,8 +132,9 @@ class BothWays:
 
 # --------------------------------------------------------------------------- input
 def _side(name, A):
-    """-> (float64 array, noisy: bool). Validates a model (2-D) or recordings (3-D)."""
-    A = numeric_array(A, name)
+    """-> (float64 array, noisy: bool). Validates a model (2-D) or recordings (3-D, or a
+    Recording: its trials, or its mean — noiseless — where it has no single trials)."""
+    A = numeric_array(responses_of(A), name)
     if A.ndim == 2:
         return as_matrix(A, name, what="(stimuli, units)"), False
     if A.ndim != 3:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bothways._validation import as_matrix, check_int, check_number
+from bothways.data.recording import SIMULATED, Recording
 
 __all__ = ["SimulatedPair", "simulate_pair", "expected_ev", "add_trial_noise",
            "noise_for_reliability", "expected_reliability"]
@@ -39,10 +40,12 @@ class SimulatedPair:
     Attributes
     ----------
     model : (stimuli, units) noiseless model features.
-    rates : (stimuli, neurons) noiseless neuron rates (arbitrary rate units; mean
-        ``baseline``, signal variance 1 per neuron in the population).
-    trials : (stimuli, neurons, repeats) ``rates`` plus trial noise; NaN where a
-        stimulus was shown fewer times (missing repeats sit at the end).
+    recording : the simulated brain, a :class:`~bothways.data.recording.Recording`:
+        ``trials`` (stimuli, neurons, repeats) are the noiseless rates plus trial
+        noise, NaN where a stimulus was shown fewer times (missing repeats sit at the
+        end); ``signal`` (stimuli, neurons) are the noiseless rates (arbitrary rate
+        units; mean ``baseline``, signal variance 1 per neuron in the population);
+        ``mean`` the trial average.
     latents : (stimuli, n_latents) the latent factors, columns ordered
         shared | brain-private | model-private.
     latent_var : (n_latents,) population variance of each latent.
@@ -54,12 +57,10 @@ class SimulatedPair:
         from the noiseless rates.
     expected_reliability : (neurons,) expected reliability of the trial-averaged rate
         (:func:`expected_reliability`; 1 when noiseless).
-    n_repeats : (stimuli,) number of repeats actually present per stimulus.
     """
 
     model: np.ndarray
-    rates: np.ndarray
-    trials: np.ndarray
+    recording: Recording
     latents: np.ndarray
     latent_var: np.ndarray
     brain_weights: np.ndarray
@@ -67,7 +68,6 @@ class SimulatedPair:
     expected_forward_ev: np.ndarray
     expected_reverse_ev: np.ndarray
     expected_reliability: np.ndarray
-    n_repeats: np.ndarray
 
 
 def expected_ev(source_weights, target_weights, latent_var=None) -> np.ndarray:
@@ -231,11 +231,13 @@ def simulate_pair(n_stimuli=1000, n_shared=10, n_brain_private=5, n_model_privat
     model = Z @ B
     trials, counts = add_trial_noise(rates, n_repeats, noise, poisson_like=poisson_like,
                                      missing=missing, baseline=baseline, seed=rng)
+    recording = Recording(trials=trials, signal=rates, kind=SIMULATED, source="bothways.simulate.simulate_pair",
+                          info=dict(seed=seed if isinstance(seed, (int, np.integer)) else None, noise=noise,
+                                    poisson_like=poisson_like, missing=missing))
     return SimulatedPair(
-        model=model, rates=rates, trials=trials, latents=Z, latent_var=latent_var,
+        model=model, recording=recording, latents=Z, latent_var=latent_var,
         brain_weights=A, model_weights=B,
         expected_forward_ev=expected_ev(B, A, latent_var),
         expected_reverse_ev=expected_ev(A, B, latent_var),
         expected_reliability=np.broadcast_to(expected_reliability(noise, counts), (n_neurons,)).copy(),
-        n_repeats=counts,
     )

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bothways._validation import as_responses, check_index, check_int
+from bothways._validation import as_responses, as_trials, check_index, check_int, responses_of
 from bothways.config import MUZELLEC_KAR_ALPHA
 from bothways.predictivity import predictivity, split_half_reliability
 
@@ -324,9 +324,7 @@ def score_both_ways(model, recordings, variants: Mapping[str, dict] | Sequence[s
     X = np.asarray(model)
     if X.ndim != 2:
         raise ValueError(f"model must be (stimuli, units), got shape {X.shape}")
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    R = as_trials(recordings, "recordings")
     if X.shape[0] != R.shape[0]:
         raise ValueError(f"model and recordings have different numbers of stimuli: {X.shape[0]} vs {R.shape[0]}")
     if isinstance(variants, Mapping):
@@ -458,9 +456,7 @@ def score_zoo(models: Sequence[str], images, recordings, split: StimulusSplit,
     """
     from tqdm.auto import tqdm
 
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    R = as_trials(recordings, "recordings")
     if len(images) != R.shape[0]:
         raise ValueError(f"{len(images)} images but {R.shape[0]} stimuli in recordings")
     sel = check_index(split.selection, "split.selection", R.shape[0])
@@ -545,7 +541,7 @@ def ev_vs_source_size(source, target, counts: Sequence[int], n_draws: int = 5, s
     ``median_ev``, ``n_nan``. A count equal to the number of source columns is drawn
     once (all subsets are the same).
     """
-    S = np.asarray(source)
+    S = np.asarray(responses_of(source))
     if S.ndim not in (2, 3):
         raise ValueError(f"source must be (stimuli, units) or (stimuli, neurons, repeats), got shape {S.shape}")
     n_src = S.shape[1]
@@ -686,9 +682,7 @@ def reliability_table(recordings, n_splits: int = 20, seed=0) -> pd.DataFrame:
     One row per neuron. The EV of a neuron scales with 1/reliability, so their ratio is
     how much the choice alone moves forward EV.
     """
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    R = as_trials(recordings, "recordings")
     return pd.DataFrame({
         "pearson_balanced": split_half_reliability(R, n_splits, seed, "pearson", "balanced"),
         "spearman_permutation": split_half_reliability(R, n_splits, seed, "spearman", "permutation"),

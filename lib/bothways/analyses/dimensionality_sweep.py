@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bothways._validation import as_vector, check_int, check_number
+from bothways._validation import as_trials, as_vector, check_int, check_number
 from bothways.dimensionality import participation_ratio, pool_features
 
 __all__ = ["PAPER_SPEARMAN", "LogFit", "fit_log_pr", "spearman_table", "fit_table", "Modes", "modes",
@@ -470,9 +470,7 @@ def score_representation(X, trials, *, s=None, n_splits: int = 5, n_folds: int =
     from bothways.predictivity import predictivity
 
     m = _as_modes(X, rtol)
-    trials = np.asarray(trials)
-    if trials.ndim != 3:
-        raise ValueError(f"trials must be (stimuli, neurons, repeats), got shape {trials.shape}")
+    trials = as_trials(trials, "trials")
     if trials.shape[0] != m.shape[0]:
         raise ValueError(f"X has {m.shape[0]} stimuli but trials has {trials.shape[0]}")
     s = m.s if s is None else m._check(s)
@@ -595,8 +593,9 @@ def sweep_zoo(images, trials, models=None, untrained=None, baselines=(), referen
     from bothways.models import extract_features, get_model
 
     images = np.asarray(images)
-    if len(images) != np.shape(trials)[0]:
-        raise ValueError(f"{len(images)} images but trials has {np.shape(trials)[0]} stimuli")
+    trials = as_trials(trials, "trials")
+    if len(images) != trials.shape[0]:
+        raise ValueError(f"{len(images)} images but trials has {trials.shape[0]} stimuli")
     jobs = []
     for name, pretrained, spec, group in zoo_plan(models, untrained, baselines):
         zm = get_model(name, pretrained=pretrained, seed=seed)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bothways._validation import as_matrix, as_responses, check_int
+from bothways._validation import as_matrix, as_responses, as_trials, check_int
 
 __all__ = ["CLASSES", "HIGHER_IS_BETTER", "ridge_coordinates", "TheoryCheck", "theory_vs_measured",
            "SpectralProfile", "spectral_profile", "learning_curves", "repeat_subset",
@@ -571,9 +571,7 @@ def expansion_sweep(X, recordings, widths: Sequence[int], seed=0, n_splits: int 
     from bothways.dimensionality import participation_ratio
 
     X = as_matrix(X, "X")
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    R = as_trials(recordings, "recordings")
     rows = []
     for w in widths:
         w = check_int(w, "widths[i]", minimum=0)
