@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from bothways.analyses import asymmetry as asy
-from bothways.predictivity import split_half_reliability
+from bothways.reliability import split_half_reliability
 from bothways.simulate import simulate_pair
 
 
@@ -241,11 +241,6 @@ def test_top_stimuli_matches_argsort(rng):
     assert np.allclose(t.query("unit == 4")["response"], np.sort(X[:, 4])[::-1][:3])
     with pytest.raises(ValueError, match="k must"):
         asy.top_stimuli(X, [0], k=0)
-
-
-def test_nonconstant_units(rng):
-    X = np.c_[rng.standard_normal((10, 2)), np.ones(10), np.zeros(10)]
-    assert list(asy.nonconstant_units(X)) == [0, 1]
 
 
 def test_reliability_table_tracks_the_simulated_reliability(sim):

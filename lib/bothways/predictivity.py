@@ -38,21 +38,21 @@ procedure, reproduced step by step).
 """
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import median_abs_deviation, rankdata
+from scipy.stats import median_abs_deviation
 
 from bothways._validation import (as_matrix, as_trials, check_choice, check_int, check_number,
                                   check_same_stimuli, numeric_array, responses_of)
 from bothways.config import MUZELLEC_KAR_ALPHA
+from bothways import reliability
+from bothways.reliability import explained_variance, noise_ceiling, split_half_reliability, split_halves
 
 __all__ = ["PredictivityResult", "BothWays", "predictivity", "both_ways", "label_units",
-           "split_half_means", "split_half_reliability", "spearman_brown",
            "muzellec_kar_folds", "METHODS", "DIRECTIONS"]
 
 METHODS = ("default", "muzellec_kar")
@@ -145,100 +145,6 @@ def _side(name, A):
 
 def _mean(A, noisy):
     return np.nanmean(A, axis=2) if noisy else A
-
-
-# --------------------------------------------------------------------------- reliability
-def spearman_brown(r, factor=2.0):
-    """Spearman–Brown prophecy ``k·r / (1 + (k−1)·r)`` (Spearman 1910; Brown 1910).
-
-    With ``factor=2`` it turns a split-half correlation into the reliability of the
-    full set of repeats. Array in, array out; NaN stays NaN.
-    """
-    r = np.asarray(r, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return factor * r / (1.0 + (factor - 1.0) * r)
-
-
-def _colcorr(a, b, kind="pearson"):
-    """Per-column correlation over rows; NaN for constant (or NaN-containing) columns."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if kind == "spearman":
-        a = rankdata(a, axis=0, nan_policy="propagate")
-        b = rankdata(b, axis=0, nan_policy="propagate")
-    a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
-    den = np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = (a * b).sum(axis=0) / den
-    return np.where(den > 0, r, np.nan)
-
-
-def split_half_means(trials, rng, scheme="balanced"):
-    """Split the repeats of ``trials`` in two at random and return both half-means.
-
-    Parameters
-    ----------
-    trials : (stimuli, neurons, repeats), NaN for missing repeats.
-    rng : ``numpy.random.Generator`` (or a seed).
-    scheme : ``"balanced"`` — for every stimulus its *present* repeats are shuffled
-        and split into halves of ``⌊m/2⌋`` and ``⌈m/2⌉`` (the same shuffle for all
-        neurons whose repeats are present alike, keeping simultaneous trials
-        together), so no half is ever empty when ``m ≥ 2``. ``"permutation"`` — the
-        published scheme (Muzellec & Kar): one permutation of the repeat axis for all
-        stimuli and neurons, the first ``⌈R/2⌉`` positions form half A; half-means are
-        ``nanmean`` and are NaN where a half holds no present repeat.
-
-    Returns
-    -------
-    (half_a, half_b), each (stimuli, neurons).
-    """
-    rng = np.random.default_rng(rng)
-    X = np.asarray(trials, dtype=np.float64)
-    n, q, R = X.shape
-    if scheme == "permutation":
-        perm = rng.permutation(R)
-        cut = math.ceil(R / 2)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN half -> NaN, by design
-            return np.nanmean(X[:, :, perm[:cut]], axis=2), np.nanmean(X[:, :, perm[cut:]], axis=2)
-    if scheme != "balanced":
-        raise ValueError(f"scheme must be 'balanced' or 'permutation', got {scheme!r}")
-    valid = ~np.isnan(X)
-    X0 = np.where(valid, X, 0.0)
-    keys = rng.random((n, R))
-    if np.all(valid == valid[:, :1, :]):  # same repeats present for every neuron
-        v = valid[:, 0, :]
-        k = np.where(v, keys, np.inf)
-        rank = np.argsort(np.argsort(k, axis=1), axis=1)
-        in_a = rank < (v.sum(axis=1) // 2)[:, None]
-        in_b = v & ~in_a
-        mean_a = np.einsum("nqr,nr->nq", X0, in_a.astype(float)) / in_a.sum(axis=1)[:, None]
-        mean_b = np.einsum("nqr,nr->nq", X0, in_b.astype(float)) / in_b.sum(axis=1)[:, None]
-        return mean_a, mean_b
-    k = np.where(valid, keys[:, None, :], np.inf)
-    rank = np.argsort(np.argsort(k, axis=2), axis=2)
-    in_a = rank < (valid.sum(axis=2) // 2)[:, :, None]
-    in_b = valid & ~in_a
-    return (X0 * in_a).sum(axis=2) / in_a.sum(axis=2), (X0 * in_b).sum(axis=2) / in_b.sum(axis=2)
-
-
-def split_half_reliability(trials, n_splits=20, seed=0, correlation="pearson",
-                           scheme="balanced", return_splits=False):
-    """Spearman–Brown corrected split-half reliability of each neuron, over stimuli.
-
-    For each of ``n_splits`` random splits (:func:`split_half_means`, seeded by
-    ``seed``) correlate the two half-means over stimuli (``"pearson"`` or
-    ``"spearman"``) and apply :func:`spearman_brown`; return the average over splits
-    (or, with ``return_splits=True``, the (n_splits, neurons) array). Dimensionless,
-    at most 1; NaN for a neuron whose half-means are constant.
-    """
-    T = as_trials(trials, "trials", min_repeats=2)
-    check_choice(correlation, "correlation", ("pearson", "spearman"))
-    n_splits = check_int(n_splits, "n_splits", minimum=1)
-    rng = np.random.default_rng(seed)
-    rel = np.stack([spearman_brown(_colcorr(*split_half_means(T, rng, scheme), correlation))
-                    for _ in range(n_splits)])
-    return rel if return_splits else rel.mean(axis=0)
 
 
 # --------------------------------------------------------------------------- folds
@@ -368,7 +274,7 @@ def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_fol
     ``"default"``
         Ridge with per-target alpha chosen inside the training folds; Pearson
         split-half reliabilities averaged over ``n_splits`` seeded splits, each split
-        balanced within each stimulus (:func:`split_half_means`); prediction
+        balanced within each stimulus (:func:`~bothways.reliability.split_halves`); prediction
         reliability from the two source halves (same folds, alpha re-chosen within
         each half's fit); EV from the averaged reliabilities; targets whose
         reliabilities do not exceed ``min_reliability`` get NaN (counted, warned);
@@ -481,21 +387,21 @@ def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_fol
     target_halves = []
     for i in tqdm(range(n_splits), desc=f"predictivity ({direction})", disable=not show):
         if kar_forward:  # halves for the predictions, drawn first as in the published code
-            a, b = split_half_means(T, rng, scheme)
+            a, b = split_halves(T, rng, scheme)
             if mk and (np.isnan(a).any() or np.isnan(b).any()):
                 raise ValueError("method='muzellec_kar': a stimulus has no present repeat in one "
                                  "half of the target's repeat axis; use method='default'")
             target_halves.append((a, b))
         if t_noisy:
-            rho_t[i] = spearman_brown(_colcorr(*split_half_means(T, rng, scheme), t_corr))
+            rho_t[i] = split_half_reliability(T, 1, rng, t_corr, scheme, return_splits=True)[0]
         if s_noisy:
-            a, b = split_half_means(S, rng, scheme)
+            a, b = split_halves(S, rng, scheme)
             if np.isnan(a).any() or np.isnan(b).any():
                 raise ValueError("method='muzellec_kar': a stimulus has no present repeat in one "
                                  "half of the source's repeat axis; use method='default'")
             pa = _fit(cv_ridge, a, T_mean, folds, kw_half, quiet=True).predictions
             pb = _fit(cv_ridge, b, T_mean, folds, kw_half, quiet=True).predictions
-            rho_p[i] = spearman_brown(_colcorr(pa, pb))
+            rho_p[i] = reliability.prediction_reliability(pa, pb)
     if kar_forward:  # one decomposition of the model serves every target half
         per_call = max(1, _BATCH_FLOATS // (2 * n * q))
         for start in range(0, n_splits, per_call):
@@ -504,31 +410,22 @@ def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_fol
                      quiet=True).predictions
             for j in range(len(block)):
                 pa, pb = P[:, 2 * j * q:(2 * j + 1) * q], P[:, (2 * j + 1) * q:(2 * j + 2) * q]
-                rho_p[start + j] = spearman_brown(_colcorr(pa, pb))
+                rho_p[start + j] = reliability.prediction_reliability(pa, pb)
 
     # ---- EV
     r2 = r ** 2
-    ev_reps = None
-    if mk:
-        prod = rho_t * rho_p
-        inv = np.where(prod > 0, 1.0 / np.where(prod > 0, prod, 1.0), np.nan)
-        ev_reps = 100.0 * r2[None, :] * inv
-        inv_ceiling = _nanstat(np.nanmean, inv, axis=0)
-        rel_bad = np.isnan(inv_ceiling)
-    else:
-        rt, rp = rho_t.mean(axis=0), rho_p.mean(axis=0)
-        rel_bad = ~((rt > min_reliability) & (rp > min_reliability))
-        inv_ceiling = np.where(rel_bad, np.nan, 1.0 / np.where(rel_bad, 1.0, rt * rp))
-    ev = 100.0 * r2 * inv_ceiling
-    rt_mean = _nanstat(np.nanmean, rho_t, axis=0)
-    rp_mean = _nanstat(np.nanmean, rho_p, axis=0)
+    ceil = noise_ceiling(rho_t, rho_p, per_split=mk, min_reliability=None if mk else min_reliability)
+    ev_reps = 100.0 * r2[None, :] * ceil.inverse_per_split if mk else None
+    inv_ceiling, rel_bad = ceil.inverse, ~ceil.defined
+    ev = explained_variance(r, ceil)
+    rt_mean, rp_mean = ceil.target_reliability, ceil.prediction_reliability
     r_bad = np.isnan(r)
     reason = np.where(r_bad, "r undefined (constant target or prediction)",
                       np.where(rel_bad, "reliability not above threshold"
                                if not mk else "reliability product <= 0 in every repetition", ""))
     per_target = pd.DataFrame({
         "r": r, "r2": r2, "ev": ev, "target_reliability": rt_mean,
-        "prediction_reliability": rp_mean, "ceiling": rt_mean * rp_mean,
+        "prediction_reliability": rp_mean, "ceiling": ceil.ceiling,
         "alpha": np.median(main.best_alpha, axis=0), "alpha_on_edge": main.alpha_on_edge,
         "cv_r2": main.r2, "ev_over_100": ev > 100, "nan_reason": reason,
     }, index=pd.RangeIndex(q, name="target"))
@@ -554,7 +451,7 @@ def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_fol
         n_targets=q, n_valid=int(valid.size), n_nan=n_nan,
         n_nan_reliability=int((rel_bad & ~r_bad).sum()), n_nan_r=int(r_bad.sum()),
         n_ev_over_100=int(np.sum(valid > 100)),
-        n_small_ceiling=int(np.sum(np.isfinite(ev) & (rt_mean * rp_mean < SMALL_CEILING))),
+        n_small_ceiling=int(np.sum(np.isfinite(ev) & (ceil.ceiling < SMALL_CEILING))),
         median_target_reliability=float(_nanstat(np.nanmedian, rt_mean)),
         median_prediction_reliability=float(_nanstat(np.nanmedian, rp_mean)),
         direction=direction, method=method, n_splits=int(n_splits), n_boot=int(n_boot),

@@ -34,13 +34,15 @@ import pandas as pd
 
 from bothways._validation import as_responses, as_trials, check_index, check_int, responses_of
 from bothways.config import MUZELLEC_KAR_ALPHA
-from bothways.predictivity import predictivity, split_half_reliability
+from bothways.predictivity import predictivity
+from bothways.reliability import split_half_reliability
+from bothways.stats import nonconstant_units
 
 __all__ = ["PAPER", "VARIANTS", "FORMS", "StimulusSplit", "LayerChoice", "BothWaysScores", "ZooResult",
            "SaturationFit", "split_stimuli", "select_layer", "score_both_ways", "score_zoo",
            "parse_model", "load_model", "model_label", "candidate_layers", "is_trained_name",
            "forward_reverse_table", "ev_vs_source_size", "fit_saturation", "top_stimuli",
-           "reliability_table", "nonconstant_units"]
+           "reliability_table"]
 
 #: Published reference numbers (EV %, macaque IT, 1320 images), Muzellec & Kar 2026:
 #: forward EV of good ImageNet networks, the range of reverse EV over 39 networks, the
@@ -183,20 +185,6 @@ def _percentiles(values, level):
     q = 50 * (1 - level), 50 * (1 + level)
     lo, hi = np.percentile(values, q)
     return float(lo), float(hi)
-
-
-def nonconstant_units(X, rtol: float = 1e-10) -> np.ndarray:
-    """Indices of the columns of ``X`` (stimuli, units) that vary over stimuli.
-
-    A column counts as constant when its standard deviation is at most ``rtol`` times
-    the largest column standard deviation (e.g. a ReLU unit silent on every stimulus).
-    """
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be (stimuli, units), got shape {X.shape}")
-    sd = X.std(axis=0)
-    top = sd.max() if sd.size else 0.0
-    return np.flatnonzero(sd > rtol * top) if top > 0 else np.zeros(0, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- layer choice
@@ -678,7 +666,7 @@ def reliability_table(recordings, n_splits: int = 20, seed=0) -> pd.DataFrame:
     Columns: ``pearson_balanced`` (the book's default: Pearson, halves balanced within
     each stimulus) and ``spearman_permutation`` (Muzellec & Kar 2026: Spearman, one
     permutation of the repeat axis), both Spearman–Brown corrected and averaged over
-    ``n_splits`` seeded splits (:func:`bothways.predictivity.split_half_reliability`).
+    ``n_splits`` seeded splits (:func:`bothways.reliability.split_half_reliability`).
     One row per neuron. The EV of a neuron scales with 1/reliability, so their ratio is
     how much the choice alone moves forward EV.
     """

@@ -592,7 +592,7 @@ def unit_sample(X, n: int | None, seed=0) -> np.ndarray:
     ``None`` (or ``n`` ≥ the number of non-constant units): all of them. Constant units
     (e.g. ReLUs silent on every stimulus) have no correlation with anything.
     """
-    from bothways.analyses.asymmetry import nonconstant_units
+    from bothways.stats import nonconstant_units
 
     units = nonconstant_units(X)
     if units.size == 0:
@@ -673,13 +673,6 @@ def _class_predictions(S, T, cls, folds, width, seed):
     return transform_class_score(S, T, cls=cls, folds=folds)
 
 
-def _colcorr(a, b):
-    a, b = a - a.mean(0), b - b.mean(0)
-    den = np.sqrt(np.sum(a * a, 0) * np.sum(b * b, 0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, np.sum(a * b, 0) / den, np.nan)
-
-
 def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = None,
                           classes: Sequence[str] = CLASSES[:3], n_folds: int = 5, seed=0,
                           n_reliability_splits: int = 5, nonlinear_width: int = 2000) -> pd.DataFrame:
@@ -695,13 +688,15 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
     :func:`bothways.analyses.dimensionality_sweep.random_expansion`: a kernel-like
     nonlinear class). Every class and every split uses the same folds.
 
-    Noise is corrected on both sides as in :func:`bothways.predictivity.predictivity`:
-    ρ_target is the target unit's split-half reliability
-    (:func:`bothways.predictivity.split_half_reliability`), ρ_prediction the
-    Spearman–Brown corrected correlation between the predictions the class makes from
-    each half of the source's repeats (:func:`bothways.predictivity.split_half_means`);
-    each is 1 for a noiseless side. Units whose ceiling ρ_target·ρ_prediction is not
-    positive are left out of the scores and counted.
+    Noise is corrected on both sides by :mod:`bothways.reliability`, as in
+    :func:`bothways.predictivity.predictivity`: ρ_target is the target unit's
+    split-half reliability (:func:`~bothways.reliability.split_half_reliability`),
+    ρ_prediction the Spearman–Brown corrected correlation between the predictions the
+    class makes from each half of the source's repeats
+    (:func:`~bothways.reliability.prediction_reliability` of
+    :func:`~bothways.reliability.split_halves`); each is 1 for a noiseless side. Units
+    whose ceiling ρ_target·ρ_prediction (:func:`~bothways.reliability.noise_ceiling`,
+    averaged over splits) is not positive are left out of the scores and counted.
 
     Parameters
     ----------
@@ -724,8 +719,8 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
     ``n_source``, ``n_targets`` (units used), ``n_bad_ceiling``, ``n_constant``
     (constant units left out of source and target).
     """
-    from bothways.analyses.asymmetry import nonconstant_units
-    from bothways.predictivity import spearman_brown, split_half_means, split_half_reliability
+    from bothways.stats import nonconstant_units
+    from bothways.reliability import noise_ceiling, prediction_reliability, split_half_reliability, split_halves
     from bothways.ridge import kfold_indices
 
     pops = _mapping("populations", populations, min_items=2)
@@ -737,8 +732,8 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
             raise ValueError(f"every unit of population {name!r} is constant over the stimuli")
         means[name], n_constant[name] = M[:, keep], M.shape[1] - keep.size
         trials[name] = None if tr is None else tr[:, keep]
-        rel[name] = (np.ones(keep.size) if tr is None
-                     else split_half_reliability(trials[name], n_splits=n_reliability_splits, seed=seed))
+        rel[name] = (None if tr is None else split_half_reliability(trials[name], n_splits=n_reliability_splits,
+                                                                    seed=seed, return_splits=True))
     n = {k: v.shape[0] for k, v in means.items()}
     if len(set(n.values())) != 1:
         raise ValueError(f"populations have different numbers of stimuli: {n}")
@@ -756,18 +751,19 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
         T = means[tgt]
         for cls in classes:
             r = _class_predictions(means[src], T, cls, folds, nonlinear_width, seed).r
-            rho_p = np.ones_like(r)
+            rho_p = None
             if trials[src] is not None:
                 rng = np.random.default_rng([int(seed), 17])
                 reps = []
                 for _ in range(int(n_reliability_splits)):
-                    a, b = split_half_means(trials[src], rng)
+                    a, b = split_halves(trials[src], rng)
                     pa = _class_predictions(a, T, cls, folds, nonlinear_width, seed).predictions
                     pb = _class_predictions(b, T, cls, folds, nonlinear_width, seed).predictions
-                    reps.append(spearman_brown(_colcorr(pa, pb)))
-                rho_p = np.mean(reps, axis=0)
-            ceiling = rel[tgt] * rho_p
-            ok = np.isfinite(r) & (ceiling > 0)
+                    reps.append(prediction_reliability(pa, pb))
+                rho_p = np.stack(reps)
+            c = noise_ceiling(np.ones(r.size) if rel[tgt] is None else rel[tgt], rho_p, min_reliability=None)
+            ceiling = c.ceiling
+            ok = np.isfinite(r) & c.defined
             rows.append(dict(source=src, target=tgt, cls=cls,
                              score=float(np.mean(r[ok] / np.sqrt(ceiling[ok]))) if ok.any() else np.nan,
                              ev=float(np.median(100 * r[ok] ** 2 / ceiling[ok])) if ok.any() else np.nan,
