@@ -261,7 +261,7 @@ plt.show()
 # the whole population, or for each neuron separately.
 
 # %%
-from bothways.analyses.asymmetry import model_label
+from bothways.models import model_label
 
 layer_inf = {}
 for spec in S.layer_models:

@@ -51,6 +51,7 @@ from bothways._validation import (as_matrix, as_trials, check_choice, check_int,
 from bothways.config import MUZELLEC_KAR_ALPHA
 from bothways import reliability
 from bothways.reliability import explained_variance, noise_ceiling, split_half_reliability, split_halves
+from bothways.stats import percentile_interval
 
 __all__ = ["PredictivityResult", "BothWays", "predictivity", "both_ways", "label_units",
            "muzellec_kar_folds", "METHODS", "DIRECTIONS"]
@@ -439,9 +440,7 @@ def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_fol
                       "summary statistics use the other targets (see per_target.nan_reason)",
                       UserWarning, stacklevel=2)
     boot = _bootstrap(main.predictions, T_mean, inv_ceiling, int(n_boot), seed)
-    lo, hi = 50 * (1 - ci), 50 * (1 + ci)
-    ci_med = _nanstat(np.nanpercentile, boot[:, 0], q=[lo, hi]) if n_boot else [np.nan, np.nan]
-    ci_mean = _nanstat(np.nanpercentile, boot[:, 1], q=[lo, hi]) if n_boot else [np.nan, np.nan]
+    ci_med, ci_mean = (percentile_interval(boot[:, k], ci) for k in (0, 1))
     summary = dict(
         median_ev=float(np.median(valid)) if valid.size else np.nan,
         mean_ev=float(np.mean(valid)) if valid.size else np.nan,

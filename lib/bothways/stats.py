@@ -80,6 +80,8 @@ def percentile_interval(values, level: float = 0.95, axis=None):
     level = check_number(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
     v = np.asarray(values, dtype=np.float64)
     v = np.where(np.isfinite(v), v, np.nan)
+    if axis is None and not np.isfinite(v).any():
+        return (np.nan, np.nan)
     q = 50 * (1 - level), 50 * (1 + level)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices -> NaN

@@ -112,14 +112,13 @@ def ridge_coordinates(X, rtol: float = 1e-12) -> np.ndarray:
 def load_representations(spec_layers: Mapping, images, device=None, seed: int = 0) -> dict:
     """Features of several zoo models and layers, as float64 (stimuli, units) arrays.
 
-    ``spec_layers``: model spec (:func:`bothways.analyses.asymmetry.parse_model`, e.g.
+    ``spec_layers``: model spec (:func:`bothways.models.parse_model`, e.g.
     ``"resnet20-cifar10/untrained"``) -> layer names. Features come from
     :func:`bothways.models.extract_features` (un-pooled, disk-cached: the same call as
     chapters 1 and 3, so their cache is reused). Keys are ``"<label>:<layer>"`` with the
-    label of :func:`bothways.analyses.asymmetry.model_label`.
+    label of :func:`bothways.models.model_label`.
     """
-    from bothways.analyses.asymmetry import load_model, model_label
-    from bothways.models import extract_features
+    from bothways.models import extract_features, load_model, model_label
 
     if not isinstance(spec_layers, Mapping) or not spec_layers:
         raise TypeError("spec_layers must be a non-empty mapping model spec -> layers")
@@ -485,8 +484,7 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
                     seed=0, n_folds: int = 5, n_splits: int = 5, device=None) -> LayerInflation:
     """How much choosing the layer on the scored stimuli inflates EV.
 
-    Each repetition splits the stimuli at random in two (:func:`bothways.analyses.
-    asymmetry.split_stimuli`): every layer is scored on both halves with
+    Each repetition splits the stimuli at random in two (:func:`bothways.zoo.split_stimuli`): every layer is scored on both halves with
     :func:`bothways.predictivity.predictivity` (CV inside each half). The honest score
     takes the layer that was best on the *selection* half and reports it on the
     *scored* half (chapter 1's procedure); the optimistic one takes the layer that is
@@ -501,7 +499,7 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
     n_repeats : random splits; selection_fraction : share of stimuli used to select.
     seed, n_folds, n_splits, device : splits and ``predictivity`` options.
     """
-    from bothways.analyses.asymmetry import split_stimuli
+    from bothways.zoo import split_stimuli
 
     features = _mapping("features", features, min_items=2)
     mean, trials = as_responses(target, "target")
@@ -553,11 +551,11 @@ def expansion_sweep(X, recordings, widths: Sequence[int], seed=0, n_splits: int 
     """Forward and reverse EV of random ReLU expansions of one representation.
 
     Each width ``w > 0`` builds ``relu(Z G)`` with a fixed Gaussian ``G``
-    (:func:`bothways.analyses.dimensionality_sweep.random_expansion`): a wider layer
+    (:func:`bothways.dimensionality.random_expansion`): a wider layer
     whose every unit is a fixed random function of ``X`` — it learns nothing and, by the
     data-processing inequality, knows nothing about the stimuli that ``X`` does not.
     ``w = 0`` is ``X`` itself. Scores come from
-    :func:`bothways.analyses.asymmetry.score_both_ways` (default variant; reverse over a
+    :func:`bothways.zoo.score_both_ways` (default variant; reverse over a
     sample of at most ``max_units`` units, matched to the neuron count).
 
     Returns
@@ -566,9 +564,8 @@ def expansion_sweep(X, recordings, widths: Sequence[int], seed=0, n_splits: int 
     ``forward_ev``, ``reverse_ev`` (medians, %), ``reverse_ev_matched`` (median over
     neuron-count subsets), ``forward_mean_ev``.
     """
-    from bothways.analyses.asymmetry import score_both_ways
-    from bothways.analyses.dimensionality_sweep import random_expansion
-    from bothways.dimensionality import participation_ratio
+    from bothways.dimensionality import participation_ratio, random_expansion
+    from bothways.zoo import score_both_ways
 
     X = as_matrix(X, "X")
     R = as_trials(recordings, "recordings")
@@ -663,7 +660,7 @@ def oriented(table: pd.DataFrame, higher_is_better: Mapping[str, bool] = HIGHER_
 
 # --------------------------------------------------------------------------- transform classes
 def _class_predictions(S, T, cls, folds, width, seed):
-    from bothways.analyses.dimensionality_sweep import random_expansion
+    from bothways.dimensionality import random_expansion
     from bothways.metrics import transform_class_score
 
     if cls == "nonlinear":
@@ -685,7 +682,7 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
     source unit), ``"soft"`` (optimal-transport soft matching), ``"linear"`` (ridge) —
     all :func:`bothways.metrics.transform_class_score` — and ``"nonlinear"`` (ridge on
     ``nonlinear_width`` random ReLU features of the source,
-    :func:`bothways.analyses.dimensionality_sweep.random_expansion`: a kernel-like
+    :func:`bothways.dimensionality.random_expansion`: a kernel-like
     nonlinear class). Every class and every split uses the same folds.
 
     Noise is corrected on both sides by :mod:`bothways.reliability`, as in
