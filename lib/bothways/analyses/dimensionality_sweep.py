@@ -13,7 +13,7 @@ the cause, so this module provides both halves of the chapter:
   else — :func:`reshape_spectrum` (eigenvalues set to a power law, eigenvectors kept),
   :func:`truncate_spectrum` (PCA truncation), :func:`whiten` — and one that builds a
   new, wider layer on top of it (:func:`random_expansion`), plus
-  :func:`score_representation` / :func:`score_representations` /
+  :func:`score_representation` /
   :func:`spectrum_sweep` that score any of them in both directions on the same
   recordings.
 
