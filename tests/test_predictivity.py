@@ -287,6 +287,38 @@ def test_nan_ev_is_counted_explained_and_warned(rng):
     with pytest.warns(UserWarning, match="5 of 5"):
         res = predictivity(s.model, trials, n_splits=2, min_reliability=0.999, **QUICK)
     assert res.summary["n_nan_reliability"] == 4
+    # warn=False: the counts are the only report (no hand-made silencing in callers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = predictivity(s.model, trials, n_splits=3, warn=False, **QUICK)
+    pd.testing.assert_frame_equal(quiet.per_target, predictivity(s.model, trials, n_splits=3, warn=False,
+                                                                 **QUICK).per_target)
+    assert quiet.summary["n_nan"] == 2
+
+
+def test_result_carries_the_ceiling_it_divided_by(rng):
+    s = _sim(n_stimuli=150, n_neurons=6, n_repeats=4, seed=5)
+    for method, kw in (("default", QUICK), ("muzellec_kar", FAST)):
+        res = predictivity(s.model, s.recording, method=method, n_splits=3, **kw)
+        c = res.noise_ceiling
+        np.testing.assert_allclose(res.per_target.ev, 100 * res.per_target.r ** 2 * c.inverse)
+        np.testing.assert_allclose(res.per_target.ceiling, c.ceiling)
+        assert c.per_split == (method == "muzellec_kar")
+        if method == "muzellec_kar":  # EV of each repetition, averaged
+            np.testing.assert_allclose(res.per_target.ev, np.nanmean(res.ev_repetitions, axis=0))
+
+
+def test_methods_are_plans_chosen_by_name():
+    from bothways import predictivity as p
+
+    assert p.METHODS == ("default", "muzellec_kar") and set(p._PLANS) == set(p.METHODS)
+    mk = p._PLANS["muzellec_kar"](50, 3, 10, None, {}, "source", 0.0)
+    assert (mk.scheme, mk.target_correlation, mk.per_split, mk.min_reliability) == ("permutation", "spearman",
+                                                                                  True, None)
+    assert mk.ridge == dict(alphas=0.1, fit_intercept=True) and len(mk.folds) == 10
+    d = p._PLANS["default"](50, 3, 5, None, {"alphas": 2.0}, "either", 0.2)
+    assert (d.scheme, d.per_split, d.min_reliability, d.target_halves) == ("balanced", False, 0.2, True)
+    assert d.ridge == {"alphas": 2.0} and len(d.folds) == 5
 
 
 def test_ev_over_100_is_flagged(rng):

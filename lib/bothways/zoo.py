@@ -25,7 +25,6 @@ itself. Shapes follow the book: a model is ``(stimuli, units)``, recordings
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -419,16 +418,14 @@ def ev_vs_source_size(source, target, counts: Sequence[int], n_draws: int = 5, s
     if not counts or min(counts) < 1 or max(counts) > n_src:
         raise ValueError(f"counts must lie in [1, {n_src}] (source columns), got {counts}")
     n_draws = check_int(n_draws, "n_draws", minimum=1)
-    opts = dict(n_boot=0, match_to=None, seed=seed)
+    opts = dict(n_boot=0, match_to=None, seed=seed, warn=False)  # NaN EVs are counted below
     opts.update(predictivity_options)
     rng = np.random.default_rng([int(seed), 11])
     rows = []
     for k in counts:
         for d in range(1 if k == n_src else int(n_draws)):
             cols = np.sort(rng.choice(n_src, k, replace=False))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # NaN EVs are counted below
-                res = predictivity(S[:, cols], target, **opts)
+            res = predictivity(S[:, cols], target, **opts)
             rows.append(dict(n_source=k, draw=d, mean_ev=res.summary["mean_ev"],
                              median_ev=res.summary["median_ev"], n_nan=res.summary["n_nan"]))
     return pd.DataFrame(rows)

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from bothways._validation import as_matrix, as_responses, as_trials, check_int
+from bothways.predictivity import predictivity
 
 __all__ = ["CLASSES", "HIGHER_IS_BETTER", "ridge_coordinates", "TheoryCheck", "theory_vs_measured",
            "SpectralProfile", "spectral_profile", "learning_curves", "repeat_subset",
@@ -66,14 +67,6 @@ def _mapping(name, features, min_items=1):
         raise TypeError(f"{name} must be a mapping name -> (stimuli, units) array with at least "
                         f"{min_items} item(s)")
     return dict(features)
-
-
-def _quiet_predictivity(source, target, **kw):
-    from bothways.predictivity import predictivity
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # NaN EVs are counted in the summaries
-        return predictivity(source, target, **kw)
 
 
 def ridge_coordinates(X, rtol: float = 1e-12) -> np.ndarray:
@@ -199,7 +192,7 @@ def theory_vs_measured(X, target, p_fraction: float = 0.5, alpha: float | None =
     Parameters
     ----------
     X : (P, N) representation (wide ones are reduced by :func:`ridge_coordinates`).
-    target : (P, T) responses or (P, T, repeats) recordings (the spectrum and the
+    target : (P, targets) responses or (P, neurons, repeats) recordings (the spectrum and the
         errors use the trial average; EV is noise-corrected).
     p_fraction : training size as a fraction of P (p in [2, P − 1]).
     alpha : fixed ridge for the theory and its empirical counterpart (> 0).
@@ -221,8 +214,8 @@ def theory_vs_measured(X, target, p_fraction: float = 0.5, alpha: float | None =
     p = int(round(float(p_fraction) * P))
     if not 2 <= p <= P - 1:
         raise ValueError(f"p_fraction={p_fraction} gives p={p}; need 2 <= p <= {P - 1}")
-    res = _quiet_predictivity(Z, trials if trials is not None else mean, n_folds=n_folds, seed=seed,
-                              n_splits=n_splits, n_boot=0, match_to=None, device=device)
+    res = predictivity(Z, trials if trials is not None else mean, warn=False, n_folds=n_folds, seed=seed,
+                       n_splits=n_splits, n_boot=0, match_to=None, device=device)
     if alpha is None:
         alpha = float(np.nanmedian(res.per_target["alpha"]))
     s = spectrum(Z, mean)
@@ -292,7 +285,7 @@ def learning_curves(X, target, ps: Sequence[int], alpha: float, n_trials: int = 
 
     Parameters
     ----------
-    X : (P, N) representation; target : (P, T) or (P, T, repeats) (trial-averaged).
+    X : (P, N) representation; target : (P, targets) or (P, neurons, repeats) (trial-averaged).
     ps : training sizes (integers in [2, P − 1]); alpha : fixed ridge (> 0, sklearn
         convention: added to the un-normalised training Gram).
 
@@ -376,8 +369,8 @@ def predictor_noise(trials, target, repeats: Sequence[int | None] = (2, 4, None)
     rows = []
     for k in repeats:
         Tk = repeat_subset(trials, k, seed=seed)
-        res = _quiet_predictivity(Tk, T, n_folds=n_folds, seed=seed, n_splits=n_splits, n_boot=0, match_to=None,
-                                  device=device)
+        res = predictivity(Tk, T, warn=False, n_folds=n_folds, seed=seed, n_splits=n_splits, n_boot=0,
+                           match_to=None, device=device)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             chk = theory_vs_measured(np.nanmean(Tk, axis=2), T, p_fraction=p_fraction, n_trials=n_trials, seed=seed,
@@ -421,7 +414,7 @@ def alpha_inflation(X, target, n_folds: int = 10, seed=0, n_splits: int = 5, alp
 
     Parameters
     ----------
-    X : (P, N) representation; target : (P, T) or (P, T, repeats).
+    X : (P, N) representation; target : (P, targets) or (P, neurons, repeats).
     n_folds, seed, n_splits, device : as for ``predictivity``.
     alphas : the ridge grid of both runs (default: the engine's data-scaled grid).
     """
@@ -432,11 +425,11 @@ def alpha_inflation(X, target, n_folds: int = 10, seed=0, n_splits: int = 5, alp
     if mean.shape[0] != Z.shape[0]:
         raise ValueError(f"X and target have different numbers of stimuli: {Z.shape[0]} vs {mean.shape[0]}")
     grid = {} if alphas is None else dict(alphas=alphas)
-    res = _quiet_predictivity(Z, trials if trials is not None else mean, n_folds=n_folds, seed=seed,
-                              n_splits=n_splits, n_boot=0, match_to=None, device=device, **grid)
+    res = predictivity(Z, trials if trials is not None else mean, warn=False, n_folds=n_folds, seed=seed,
+                       n_splits=n_splits, n_boot=0, match_to=None, device=device, **grid)
     path = alpha_path(Z, mean, folds=list(res.folds), device=device, **grid)
     ceiling = res.per_target["ceiling"].to_numpy()
-    inv = np.where(ceiling > 0, 1.0 / np.where(ceiling > 0, ceiling, 1.0), np.nan)
+    inv = res.noise_ceiling.inverse  # the honest run's ceilings, so only the alpha choice differs
     r = path.r_per_alpha  # (alphas, targets)
     ev_pa = 100.0 * r**2 * inv[None, :]
     with warnings.catch_warnings():
@@ -495,7 +488,7 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
     Parameters
     ----------
     features : mapping layer -> (P, N) representation (at least 2 layers).
-    target : (P, T, repeats) recordings or (P, T) responses.
+    target : (P, neurons, repeats) recordings or (P, targets) responses.
     n_repeats : random splits; selection_fraction : share of stimuli used to select.
     seed, n_folds, n_splits, device : splits and ``predictivity`` options.
     """
@@ -517,8 +510,8 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
         ev = {}
         for half, idx in (("selection", split.selection), ("scored", split.held_out)):
             for name in names:
-                res = _quiet_predictivity(Z[name][idx], T[idx], n_folds=n_folds, seed=seed, n_splits=n_splits,
-                                          n_boot=0, match_to=None, device=device)
+                res = predictivity(Z[name][idx], T[idx], warn=False, n_folds=n_folds, seed=seed,
+                                   n_splits=n_splits, n_boot=0, match_to=None, device=device)
                 ev[half, name] = res.per_target["ev"].to_numpy()
                 score_rows.append(dict(split=rep, half=half, layer=name, median_ev=res.summary["median_ev"],
                                        mean_ev=res.summary["mean_ev"]))
@@ -630,15 +623,15 @@ def metric_table(features: Mapping, recordings, n_splits: int = 5, seed=0, max_u
     mean, trials = as_responses(recordings, "recordings")
     if trials is None:
         raise ValueError("recordings must be (stimuli, neurons, repeats) for noise-corrected EV")
-    kw = dict(n_folds=n_folds, n_splits=n_splits, seed=seed, n_boot=0, match_to=None, device=device)
+    kw = dict(n_folds=n_folds, n_splits=n_splits, seed=seed, n_boot=0, match_to=None, device=device, warn=False)
     rows = []
     for name, X in features.items():
         X = as_matrix(X, f"features[{name!r}]")
         Z = ridge_coordinates(X)
         units = unit_sample(X, None)
         sample = unit_sample(X, max_units, seed=seed)
-        fwd = _quiet_predictivity(Z, trials, **kw)
-        rev = _quiet_predictivity(trials, X[:, sample], **kw)
+        fwd = predictivity(Z, trials, **kw)
+        rev = predictivity(trials, X[:, sample], **kw)
         rows.append(dict(model=name, forward_ev=fwd.summary["median_ev"], reverse_ev=rev.summary["median_ev"],
                          rsa=rsa(mean, X[:, units]), cka=linear_cka(mean, Z),
                          procrustes=float(np.cos(procrustes_distance(mean, Z))),

@@ -23,7 +23,6 @@ chapters score models the same way.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -194,10 +193,8 @@ def pairwise_predictivity(populations: Mapping[str, np.ndarray], pairs: Sequence
     rows, results = [], {}
     for src, tgt in pairs:
         S, T = arrays[src][:, cols[src]], arrays[tgt]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # NaN EVs are counted in n_nan
-            res = predictivity(S, T, n_splits=n_splits, seed=seed, n_boot=n_boot, match_to=None,
-                               **predictivity_options)
+        res = predictivity(S, T, n_splits=n_splits, seed=seed, n_boot=n_boot, match_to=None,
+                           **{"warn": False, **predictivity_options})  # NaN EVs are counted in n_nan
         pt, s = res.per_target, res.summary
         rows.append(dict(source=src, target=tgt, direction=res.direction,
                          correction=correction_label(S.ndim == 3, T.ndim == 3),
