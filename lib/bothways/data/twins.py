@@ -51,7 +51,8 @@ from .files import DataFileError, cache_dir, fetch, registry
 
 __all__ = ["TWIN_SESSIONS", "MONKEY_TWIN_SESSIONS", "TWIN_KIND", "PIXEL_MEANS", "CompactTwin",
            "FusedTwins", "DigitalTwins", "TwinValidation", "digital_twins", "validate_twins",
-           "MeanVariance", "fit_mean_variance", "sample_trials", "TwinPopulation", "twin_population"]
+           "MeanVariance", "fit_mean_variance", "sample_trials", "TwinPopulation", "twin_population",
+           "preprocess_twin_images"]
 
 #: Test sessions that have twins -> number of twins (one per recorded neuron).
 TWIN_SESSIONS = {190923: 33, 201025: 89, 210225: 55, 211022: 42}
