@@ -175,6 +175,23 @@ def execute(size: str, only: list[str] | None, timeout: int) -> int:
     return 0
 
 
+#: Characters of code that fit a code cell of the rendered page (sphinx-book-theme at a
+#: 1280-pixel window: 684 px of 8.4-px monospace, about 77 characters).
+CODE_WIDTH = 76
+
+
+def format_code(notebooks: list[Path], width: int = CODE_WIDTH) -> None:
+    """Format the code cells of the staged notebooks at the page's width (ruff, black style).
+
+    Only the staged copies are formatted: the sources keep their authors' layout, and
+    the code does the same thing (ruff's formatting does not change what code does).
+    """
+    ruff = Path(sys.executable).parent / "ruff"
+    if notebooks:
+        subprocess.run([str(ruff), "format", "--quiet", "--no-cache", "--isolated", f"--line-length={width}",
+                        *map(str, notebooks)], check=True)
+
+
 def stage() -> None:
     """Assemble ``_build/site``: prose, config, bibliography and executed notebooks."""
     if SITE.exists():
@@ -189,6 +206,7 @@ def stage() -> None:
         if not executed.exists():
             raise SystemExit(f"{executed} is missing: run `python scripts/book.py execute` first")
         shutil.copy2(executed, SITE / f"{stem}.ipynb")
+    format_code([SITE / f"{stem}.ipynb" for stem in toc_notebooks()])
     for page in sorted((SITE / "book").glob("*.md")):
         stage_figures(page)
     stage_api(SITE / "book" / "api.md")

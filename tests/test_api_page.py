@@ -76,3 +76,4 @@ def test_the_page_is_in_the_toc_with_its_marker():
 def test_verbatim_fallback_detects_docstrings_that_do_not_parse():
     assert plain_docstrings.parses_cleanly(["Summary with :func:`x` and ``y``.", "", ":param a: b"])
     assert not plain_docstrings.parses_cleanly(["Broken ``literal", "name : type", "    indented", "back"])
+    assert not plain_docstrings.parses_cleanly(["The norm |k_i| of the wave vector."])  # a substitution

@@ -64,7 +64,7 @@ def parses_cleanly(lines: list[str]) -> bool:
                                                                                "warning", "rubric")})
     try:
         doc = publish_doctree("\n".join(lines), settings_overrides={
-            "report_level": 5, "halt_level": 5, "warning_stream": False, "file_insertion_enabled": False,
+            "report_level": 2, "halt_level": 5, "warning_stream": False, "file_insertion_enabled": False,
             "raw_enabled": False})
     finally:
         roles.role, directives.directive = saved[0], saved[1]
@@ -72,7 +72,8 @@ def parses_cleanly(lines: list[str]) -> bool:
         roles._roles.update(saved[2])
         directives._directives.clear()
         directives._directives.update(saved[3])
-    return not [m for m in doc.findall(nodes.system_message) if m["level"] >= 2]
+    messages = [*doc.findall(nodes.system_message), *doc.transform_messages, *doc.parse_messages]
+    return not [m for m in messages if m["level"] >= 2]
 
 
 def _escape(text: str) -> str:
