@@ -67,10 +67,10 @@ population = dict(n_stimuli=S.n_stimuli, n_shared=S.n_shared, n_brain_private=S.
                   n_neurons=S.n_neurons, n_units=S.n_units, n_repeats=S.n_repeats, noise=S.noise)
 sim = simulate_pair(n_model_private=S.n_model_private, seed=seed, **population)
 print("model features:", sim.model.shape, "(stimuli, units)")
-print("recordings:   ", sim.trials.shape, "(stimuli, neurons, repeats)")
+print("recordings:   ", sim.recording.trials.shape, "(stimuli, neurons, repeats)")
 
-forward = predictivity(sim.model, sim.trials, n_splits=S.n_splits, seed=seed, device=device)
-reverse = predictivity(sim.trials, sim.model, n_splits=S.n_splits, seed=seed, device=device)
+forward = predictivity(sim.model, sim.recording, n_splits=S.n_splits, seed=seed, device=device)
+reverse = predictivity(sim.recording, sim.model, n_splits=S.n_splits, seed=seed, device=device)
 pd.DataFrame({
     "direction": ["forward (model → neurons)", "reverse (neurons → model units)"],
     "median EV (%) [95 % CI]": [report.interval(r.summary["median_ev"], r.summary["ci_low"], r.summary["ci_high"])
@@ -113,8 +113,8 @@ gap_low, gap_high = report.percentile_interval(gap)
 rows = []
 for n_private in S.private_sweep:
     s = simulate_pair(n_model_private=n_private, seed=seed, **population)
-    fwd = predictivity(s.model, s.trials, n_splits=S.n_splits, seed=seed, device=device)
-    rev = predictivity(s.trials, s.model, n_splits=S.n_splits, seed=seed, device=device)
+    fwd = predictivity(s.model, s.recording, n_splits=S.n_splits, seed=seed, device=device)
+    rev = predictivity(s.recording, s.model, n_splits=S.n_splits, seed=seed, device=device)
     rows += [dict(private=n_private, direction="forward", measured=fwd.summary["median_ev"],
                   expected=np.median(s.expected_forward_ev)),
              dict(private=n_private, direction="reverse", measured=rev.summary["median_ev"],
@@ -149,14 +149,14 @@ plt.show()
 
 # %% tags=["controls", "hide-input"]
 control = simulate_pair(n_model_private=S.n_model_private, seed=seed + 1, **population)
-c_fwd = predictivity(control.model, control.trials, n_splits=S.n_splits, seed=seed, device=device)
-c_rev = predictivity(control.trials, control.model, n_splits=S.n_splits, seed=seed, device=device)
+c_fwd = predictivity(control.model, control.recording, n_splits=S.n_splits, seed=seed, device=device)
+c_rev = predictivity(control.recording, control.model, n_splits=S.n_splits, seed=seed, device=device)
 c_gap = c_fwd.bootstrap["median_ev"].to_numpy() - c_rev.bootstrap["median_ev"].to_numpy()
 c_verdict = report.verdict(c_fwd.summary["median_ev"] - c_rev.summary["median_ev"],
                            *report.percentile_interval(c_gap), expected_sign=+1)
 shuffled = control.model[np.random.default_rng(seed).permutation(S.n_stimuli)]
-n_fwd = predictivity(shuffled, control.trials, n_splits=S.n_splits, seed=seed, device=device, n_boot=0)
-n_rev = predictivity(control.trials, shuffled, n_splits=S.n_splits, seed=seed, device=device, n_boot=0)
+n_fwd = predictivity(shuffled, control.recording, n_splits=S.n_splits, seed=seed, device=device, n_boot=0)
+n_rev = predictivity(control.recording, shuffled, n_splits=S.n_splits, seed=seed, device=device, n_boot=0)
 controls = pd.DataFrame({
     "control": ["positive: forward", "positive: reverse", "negative: forward", "negative: reverse"],
     "median EV (%)": [c_fwd.summary["median_ev"], c_rev.summary["median_ev"],

@@ -71,7 +71,7 @@ print(f"size={size!r}: {len(S.models)} models, {S.n_stimuli} images, n_splits={S
 # context, not targets.
 #
 # If you have the IT files, the library reads them ("bring your own file") and every
-# call below works unchanged on `it.responses` (stimuli, sites, repeats):
+# call below works unchanged on `it.trials` (stimuli, sites, repeats):
 #
 # ```python
 # from bothways.data import load_kar_it, load_majajhong2015

@@ -51,7 +51,7 @@ import seaborn as sns
 from bothways.analyses import asymmetry as asy
 from bothways.analyses import symmetry as sym
 from bothways.config import sizes
-from bothways.data import load_images
+from bothways.data import load_images, twin_panel
 from bothways.plotting import PALETTE, paired_scatter, set_theme
 
 set_theme()
@@ -118,12 +118,12 @@ plt.show()
 # %%
 images = np.concatenate([load_images(210325)[:S.n_object_images],
                          load_images(S.natural_session)[:S.n_natural_images]])
-panel = sym.twin_panel(images, n_per_monkey=S.twins_per_monkey, repeats=S.repeats, seed=seed, device=device)
+panel = twin_panel(images, n_per_monkey=S.twins_per_monkey, repeats=S.repeats, seed=seed, device=device)
 noise = next(iter(panel.values())).noise
 print(f"{len(images)} images; trial noise: variance = {noise.a:.2f} · mean^{noise.b:.2f} "
       f"(fitted on {noise.n_pairs} image–neuron pairs of session 210325)")
 split = asy.split_stimuli(len(images), S.selection_fraction, seed=seed)
-twins = {m: p.responses[split.held_out] for m, p in panel.items()}
+twins = {m: p.trials[split.held_out] for m, p in panel.items()}
 animals = sym.pairwise_predictivity(twins, n_splits=S.n_splits, seed=seed, n_boot=S.n_boot, n_folds=S.n_folds,
                                     device=device)
 matrix = sym.direction_matrix(animals.table, order=sym.TWIN_MONKEYS)
@@ -147,7 +147,7 @@ plt.show()
 
 # %%
 models = sym.score_models_against(
-    {m: panel[m].responses for m in sym.TWIN_MONKEYS}, S.models, images, split, matched_draws=S.n_splits,
+    {m: panel[m].trials for m in sym.TWIN_MONKEYS}, S.models, images, split, matched_draws=S.n_splits,
     seed=seed, candidate_layers=lambda spec: asy.candidate_layers(spec, S.max_layers), n_splits=S.n_splits,
     n_boot=S.n_boot, n_folds=S.n_folds, max_units=S.max_units, device=device)
 labels = {m: asy.model_label(m) for m in S.models}

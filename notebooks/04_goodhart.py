@@ -50,9 +50,8 @@ import pandas as pd
 import seaborn as sns
 
 from bothways.analyses import goodhart as gh
-from bothways.analyses.symmetry import twin_panel
 from bothways.config import sizes
-from bothways.data import load_cowley_session
+from bothways.data import load_cowley_session, twin_panel
 from bothways.metrics import rank_agreement
 from bothways.plotting import PALETTE, paired_scatter, set_theme
 
@@ -361,8 +360,8 @@ plt.show()
 
 # %%
 panel = twin_panel(images, n_per_monkey=S.twins_per_monkey, repeats=S.twin_repeats, seed=seed)
-clean = {m: p.mean for m, p in panel.items()}
-noisy = {m: p.responses for m, p in panel.items()}
+clean = {m: p.signal for m, p in panel.items()}
+noisy = {m: p.trials for m, p in panel.items()}
 classes_clean = gh.transform_class_table(clean, classes=gh.CLASSES, seed=seed, nonlinear_width=S.nonlinear_width)
 classes_noisy = gh.transform_class_table(noisy, classes=("permutation", "linear"), seed=seed,
                                          n_reliability_splits=S.reliability_splits)
