@@ -52,7 +52,8 @@ from .recording import Recording
 
 __all__ = ["TWIN_SESSIONS", "MONKEY_TWIN_SESSIONS", "TWIN_KIND", "PIXEL_MEANS", "CompactTwin",
            "FusedTwins", "DigitalTwins", "TwinValidation", "digital_twins", "validate_twins",
-           "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "twin_population", "twin_panel"]
+           "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "twin_population", "twin_panel",
+           "preprocess_twin_images"]
 
 #: Test sessions that have twins -> number of twins (one per recorded neuron).
 TWIN_SESSIONS = {190923: 33, 201025: 89, 210225: 55, 211022: 42}
