@@ -10,7 +10,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from bothways.behaviour import (Decoding, bootstrap_weights, consistency_bootstrap, decode, i1,
+from bothways.behaviour import (Decoding, accuracy_difference, bootstrap_weights, consistency_bootstrap, decode, i1,
                                 i1_consistency, label_units_by_null, normalise_i1, rank_correlation,
                                 reverse_ev_null, simulate_class_population, unit_draws)
 from bothways.predictivity import predictivity
@@ -172,6 +172,19 @@ def test_bootstrap_weights_resample_items():
     assert np.all(np.isclose(W * 50, np.round(W * 50)))
 
 
+def test_accuracy_difference_is_the_mean_paired_difference(rng):
+    X, y = _blobs(rng, separation=0.6)
+    good = decode(X, y, n_seeds=3)
+    bad = [decode(X[:, :1], y, n_seeds=3, seed=s) for s in (0, 1)]
+    est, lo, hi = accuracy_difference(good, bad, n_boot=500)
+    direct = good.hits.mean(0) - np.mean([d.hits.mean(0) for d in bad], axis=0)
+    assert est == pytest.approx(direct.mean()) and lo < est < hi
+    se = direct.std(ddof=1) / np.sqrt(direct.size)  # the bootstrap interval is about +-1.96 se
+    assert hi - lo == pytest.approx(2 * 1.96 * se, rel=0.25)
+    with pytest.raises(ValueError, match="same labelled images"):
+        accuracy_difference(good, decode(X[:40], y[:40], n_seeds=1))
+
+
 # ----------------------------------------------------------------------- unit sets
 def test_unit_draws(rng):
     pool = np.array([3, 8, 11, 20, 21, 40])
@@ -213,11 +226,11 @@ def test_reverse_ev_null_finds_the_predictable_targets(rng):
 
 
 def test_label_units_by_null():
-    ev = np.array([50.0, 40.0, 30.0, 20.0, 10.0, 5.0, np.nan, 1.0, 0.5, 0.1])
-    p = np.array([0.01, 0.2, 0.01, 0.01, 0.5, 0.6, 0.01, 0.9, 0.03, 0.8])
-    lab = label_units_by_null(ev, p, alpha=0.05, top=0.3)  # top 3 of 9 defined: 50, 40, 30
+    ev = np.array([50.0, 40.0, 30.0, 20.0, 10.0, 5.0, np.nan, 1.0, 0.5, 0.1, np.nan, 3.0])
+    p = np.array([0.01, 0.2, 0.01, 0.01, 0.5, 0.6, 0.01, 0.9, 0.03, 0.8, 0.7, np.nan])
+    lab = label_units_by_null(ev, p, alpha=0.05, top=0.3)  # top 3 of 10 defined EVs: 50, 40, 30
     assert list(lab) == ["common", "unique", "common", "middle", "unique", "unique", "undefined", "unique",
-                         "middle", "unique"]
+                         "middle", "unique", "unique", "undefined"]
 
 
 # ----------------------------------------------------------------------- rank correlation
@@ -258,16 +271,16 @@ def test_rank_correlation_within_groups_removes_group_offsets():
 
 # ----------------------------------------------------------------------- positive control
 def test_planted_common_units_carry_the_class_and_shared_behaviour():
-    sim = simulate_class_population(n_images=300, n_common=40, n_unique=40, unique_class_signal=0.0, seed=0)
+    sim = simulate_class_population(n_images=300, n_common=30, n_unique=30, unique_class_signal=0.0, seed=0)
     y = sim.labels
     X0, X1 = sim.networks
-    common0 = decode(X0[:, sim.common[0]], y, n_seeds=4)
-    unique0 = decode(X0[:, sim.unique[0]], y, n_seeds=4)
+    common0 = decode(X0[:, sim.common[0]], y, n_seeds=2)
+    unique0 = decode(X0[:, sim.unique[0]], y, n_seeds=2)
     assert common0.accuracy > 0.5
     assert abs(unique0.accuracy - 0.1) < 0.07
     # with class information in the unique units too, only the common ones share image-level behaviour
-    sim2 = simulate_class_population(n_images=300, n_common=40, n_unique=40, unique_class_signal=1.0, seed=1)
-    dec = {f"{kind}{m}": decode(X[:, idx[m]], sim2.labels, n_seeds=6)
+    sim2 = simulate_class_population(n_images=300, n_common=30, n_unique=30, unique_class_signal=1.0, seed=1)
+    dec = {f"{kind}{m}": decode(X[:, idx[m]], sim2.labels, n_seeds=4)
            for m, X in enumerate(sim2.networks) for kind, idx in (("c", sim2.common), ("u", sim2.unique))}
     assert isinstance(dec["c0"], Decoding)
     cc = i1_consistency(dec["c0"], dec["c1"], sim2.labels).consistency

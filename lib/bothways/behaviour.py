@@ -19,7 +19,8 @@ digital twins):
   decoder seeds (Spearman–Brown), with a bootstrap over images shared by all pairs so
   that differences between groups of pairs get paired intervals.
 - :func:`unit_draws` — random unit subsets of a fixed size (matched counts and the
-  random-unit-set null).
+  random-unit-set null), and :func:`accuracy_difference` — paired accuracy differences
+  between unit sets with a bootstrap over images.
 - :func:`reverse_ev_null` and :func:`label_units_by_null` — a per-unit
   stimulus-permutation null for predictivity and "common"/"unique" labels relative to
   it. *Stopgap*: these belong in :mod:`bothways.predictivity` (``n_permutations``) once
@@ -45,7 +46,7 @@ import pandas as pd
 from bothways.predictivity import spearman_brown
 
 __all__ = ["Decoding", "decode", "i1", "normalise_i1", "I1Consistency", "i1_consistency",
-           "ConsistencyBootstrap", "consistency_bootstrap", "bootstrap_weights", "unit_draws",
+           "ConsistencyBootstrap", "consistency_bootstrap", "bootstrap_weights", "accuracy_difference", "unit_draws",
            "UnitNull", "reverse_ev_null", "label_units_by_null", "RankCorrelation",
            "rank_correlation", "ClassPopulation", "simulate_class_population"]
 
@@ -471,6 +472,32 @@ def consistency_bootstrap(observers: Mapping, labels, pairs: Sequence[tuple], n_
     return ConsistencyBootstrap(table, cons[1:], float(ci))
 
 
+def _image_accuracy(name, obs):
+    decs = [obs] if isinstance(obs, Decoding) else list(obs)
+    if not decs or not all(isinstance(d, Decoding) for d in decs):
+        raise TypeError(f"{name} must be a Decoding or a non-empty list of Decodings")
+    n = decs[0].labels.size
+    if any(d.labels.size != n or not np.array_equal(d.labels, decs[0].labels) for d in decs):
+        raise ValueError(f"the decodings in {name} are not on the same labelled images")
+    return np.mean([d.image_accuracy for d in decs], axis=0), decs[0].labels
+
+
+def accuracy_difference(first, second, n_boot: int = 1000, seed: int = 0, ci: float = 0.95) -> tuple:
+    """Paired difference in decoding accuracy, first − second, with a bootstrap over images.
+
+    ``first``, ``second``: a :class:`Decoding` or a list of them (e.g. several random
+    unit draws; their per-image accuracies are averaged) on the same images. Returns
+    ``(estimate, ci_low, ci_high)`` in accuracy units (fraction correct).
+    """
+    a, la = _image_accuracy("first", first)
+    b, lb = _image_accuracy("second", second)
+    if a.size != b.size or not np.array_equal(la, lb):
+        raise ValueError("first and second are not on the same labelled images")
+    W = bootstrap_weights(a.size, n_boot, [int(seed), 7])
+    lo, hi = _percentile_ci(W @ (a - b), ci)
+    return float(np.mean(a - b)), lo, hi
+
+
 # --------------------------------------------------------------------------- unit sets
 def unit_draws(pool, k: int, n_draws: int, seed=0) -> np.ndarray:
     """``n_draws`` random subsets of ``k`` units from ``pool`` (indices), each without
@@ -584,26 +611,24 @@ def label_units_by_null(ev, p_value, alpha: float = 0.05, top: float = 0.2) -> n
       counted over units with a defined EV) **and** distinguishable from the null
       (``p_value <= alpha``);
     - ``"unique"``: not distinguishable from the null (``p_value > alpha``) — the
-      brain predicts them no better than it predicts a shuffled image set;
+      brain predicts them no better than it predicts a shuffled image set (their EV may
+      be undefined, e.g. a non-positive prediction reliability);
     - ``"middle"``: distinguishable from the null but not in the top fraction;
-    - ``"undefined"``: NaN EV or p-value.
+    - ``"undefined"``: no p-value, or distinguishable from the null with an undefined EV.
     """
     ev, p = np.asarray(ev, dtype=np.float64), np.asarray(p_value, dtype=np.float64)
     if ev.ndim != 1 or ev.shape != p.shape:
         raise ValueError(f"ev and p_value must be 1-D of equal length, got {ev.shape} and {p.shape}")
     if not 0 < float(alpha) < 1 or not 0 < float(top) <= 1:
         raise ValueError(f"alpha must lie in (0, 1) and top in (0, 1], got {alpha}, {top}")
-    ok = np.isfinite(ev) & np.isfinite(p)
+    has_p, has_ev = np.isfinite(p), np.isfinite(ev)
     labels = np.full(ev.size, "undefined", dtype="<U9")
-    if not ok.any():
-        return labels
-    n_top = round(top * ok.sum())
-    order = np.flatnonzero(ok)[np.argsort(-ev[ok], kind="stable")]
+    order = np.flatnonzero(has_ev)[np.argsort(-ev[has_ev], kind="stable")]
     in_top = np.zeros(ev.size, bool)
-    in_top[order[:n_top]] = True
-    sig = ok & (p <= alpha)
-    labels[ok] = "middle"
-    labels[ok & ~sig] = "unique"
+    in_top[order[:round(top * has_ev.sum())]] = True
+    sig = has_p & (p <= alpha)
+    labels[has_p & ~sig] = "unique"
+    labels[sig & has_ev] = "middle"
     labels[sig & in_top] = "common"
     return labels
 
