@@ -186,6 +186,8 @@ def test_model_to_model_both_ways(rng):
     assert np.isnan(np.diag(M.to_numpy())).all()
     assert M.loc["a", "b"] > 95 and M.loc["b", "a"] > 95  # same latent space, noiseless
     assert M.loc["a", "c"] < 10 and M.loc["c", "a"] < 10
+    few = cu.model_to_model(feats, max_units=15, n_predictors=3)  # 3 of 6 latent dimensions
+    assert 20 < few.loc["a", "b"] < 90
 
 
 # ------------------------------------------------------------------ the robustness hook
