@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from bothways import behaviour as beh
+from bothways import zoo
 from bothways.analyses import common_units as cu
 from bothways.data import files as bf
 from bothways.models import Preprocess, ZooModel
@@ -42,6 +43,17 @@ def test_verdict_is_decided_by_the_interval(est, lo, hi, expected, word):
     assert cu.verdict(est, lo, hi, expected) == word
 
 
+def test_correlation_sentence():
+    rc = beh.rank_correlation(np.arange(5.0), np.arange(5.0)[::-1], n_boot=50)
+    assert cu.correlation_sentence(rc, "networks").startswith("ρ = -1.00 [-1.00, -1.00] over 5 networks")
+    assert "not computed" in cu.correlation_sentence(None, "networks")
+
+
+def test_sign_phrase():
+    assert cu.sign_phrase(0.2, 0.1, 0.3) == "is positive" and cu.sign_phrase(-0.2, -0.3, -0.1) == "is negative"
+    assert cu.sign_phrase(0.1, -0.1, 0.3) == "is not distinguishable from 0"
+
+
 def test_power_statement_says_what_few_items_can_resolve():
     assert "1.00" in cu.power_statement(beh.rank_correlation(np.arange(5.0), np.arange(5.0), n_boot=0))
     four = beh.rank_correlation(np.arange(4.0), np.arange(4.0), n_boot=0)
@@ -49,11 +61,7 @@ def test_power_statement_says_what_few_items_can_resolve():
     assert "Fewer than 3" in cu.power_statement(None)
 
 
-def test_split_and_matched_k():
-    sel, held = cu.split_stimuli(100, 0.25, seed=0)
-    assert sel.size == 25 and np.array_equal(np.sort(np.r_[sel, held]), np.arange(100))
-    with pytest.raises(ValueError, match="fewer than 10"):
-        cu.split_stimuli(20, 0.25)
+def test_matched_k():
     scores = {"a": _scores("a", 1, 1, n_common=3), "b": _scores("b", 1, 1, n_common=6)}
     assert cu.matched_k(scores, ["a", "b"], 50) == 3 and cu.matched_k(scores, ["b"], 2) == 2
     with pytest.raises(ValueError, match="too few"):
@@ -63,14 +71,17 @@ def test_split_and_matched_k():
 def test_verdict_rejects_nonsense():
     with pytest.raises(ValueError, match="expected"):
         cu.verdict(0.1, 0.0, 0.2, 2)
-    with pytest.raises(ValueError, match="exceeds"):
+    with pytest.raises(ValueError, match="must not exceed"):
         cu.verdict(0.1, 0.3, 0.2, 1)
+    with pytest.raises(ValueError, match="must not exceed"):
+        cu.verdict(0.1, 0.3, 0.2, 0)
 
 
 # ------------------------------------------------------------------ names
 def test_labels_and_families():
     assert cu.model_label("resnet20-cifar10") == "ResNet-20"
     assert cu.model_label("efficientnet-lite1/untrained") == "Lite1 (untrained)"
+    assert cu.model_label("my-robust-net") == "my-robust-net"
     assert cu.family("resnet56-cifar10/untrained") == "ResNet" and cu.family("pixels") == "pixels"
     with pytest.raises(ValueError, match="suffix"):
         cu.resolve_model("resnet20-cifar10/robust")
@@ -78,20 +89,7 @@ def test_labels_and_families():
         cu.resolve_model(3)
 
 
-# ------------------------------------------------------------------ layer choice and unit labels
-def test_choose_layer_uses_only_the_selection_stimuli(sim, rng):
-    n = sim.labels.size
-    rates = np.nanmean(sim.brain, axis=2)
-    layers = {"noise": rng.standard_normal((n, 30)), "signal": rates @ rng.standard_normal((30, 30))}
-    sel = np.arange(0, n, 3)
-    layer, scores = cu.choose_layer(layers, sim.brain, sel)
-    assert layer == "signal" and scores.loc["noise", "median_r2"] < scores.loc["signal", "median_r2"]
-    spoiled = {k: v.copy() for k, v in layers.items()}
-    rest = np.setdiff1d(np.arange(n), sel)
-    spoiled["noise"][rest] = 100 * rng.standard_normal((rest.size, 30))
-    pd.testing.assert_frame_equal(cu.choose_layer(spoiled, sim.brain, sel)[1], scores)
-
-
+# ------------------------------------------------------------------ unit labels
 def test_reverse_units_recover_the_planted_common_units(sim):
     table, summary = cu.reverse_units(sim.brain, sim.networks[0], max_units=None, n_permutations=19, n_splits=2)
     assert list(table.columns) == ["unit", "ev", "ev_signed", "r", "ev_null_mean", "p_value", "label"]
@@ -111,17 +109,23 @@ def behaviour(sim):
              for m, X in enumerate(sim.networks)}
     feats = {f"net{m}": X for m, X in enumerate(sim.networks)}
     proxy = {"brain": np.nanmean(sim.brain, axis=2)}
-    return cu.behaviour_analysis(feats, units, sim.labels, proxy, k=10, n_draws=2, n_seeds=3, n_boot=200)
+    noise = {"noise": np.random.default_rng(0).standard_normal((sim.labels.size, 30))}
+    return cu.behaviour_analysis(feats, units, sim.labels, proxy, k=10, n_draws=2, n_seeds=3, n_boot=200,
+                                 baselines=noise)
 
 
 def test_behaviour_analysis_finds_the_planted_shared_behaviour(behaviour):
     s, d = behaviour.summary, behaviour.differences
     assert set(s.index) == {"models: common", "models: unique", "models: random", "twins: common",
-                            "twins: unique", "twins: random"}
+                            "twins: unique", "twins: random", "baselines: common", "baselines: unique",
+                            "baselines: random"}
     assert s.loc["models: common", "n_pairs"] == 3 * 2  # 3 network pairs x 2 draws
     assert s.loc["twins: common", "n_pairs"] == 3 * 2 * 1
     assert d.loc["models: common - unique", "ci_low"] > 0
     assert d.loc["twins: common - unique", "ci_low"] > 0
+    # a class-free baseline shares no image-level behaviour with any set
+    assert d.loc["baselines: common - unique", "ci_low"] < 0 < d.loc["baselines: common - unique", "ci_high"] or \
+        abs(d.loc["baselines: common - unique", "estimate"]) < 0.15
     acc = behaviour.accuracy.set_index(["network", "set"])
     assert acc.loc[("net0", "common"), "accuracy"] > 0.2  # above chance (0.1)
     assert {"diff_vs_unique", "ci_low", "ci_high"} <= set(acc.columns)
@@ -131,7 +135,7 @@ def test_behaviour_analysis_finds_the_planted_shared_behaviour(behaviour):
 
 def test_behaviour_matrix_is_symmetric(behaviour):
     M = behaviour.matrix(draw=1)
-    assert M.shape[0] == M.shape[1] == 3 * 3 + 1  # 3 networks x 3 sets + 1 proxy
+    assert M.shape[0] == M.shape[1] == 3 * 3 + 1 + 1  # 3 networks x 3 sets + 1 proxy + 1 baseline
     np.testing.assert_allclose(M.to_numpy(), M.to_numpy().T, equal_nan=True)
     assert "net0|common|1" in M.index and "twin|brain" in M.index
 
@@ -207,7 +211,7 @@ def test_any_torch_module_goes_through_the_same_calls(rng):
     assert cu.resolve_model(zm) is zm and cu.model_label(zm) == zm.name
     images = rng.integers(0, 256, (60, 40, 40, 3), dtype=np.uint8)
     trials = rng.standard_normal((60, 8, 4)) + rng.standard_normal((60, 8, 1))
-    s = cu.score_network(zm, images, trials, np.arange(15), np.arange(15, 60), max_units=40, n_splits=1)
+    s = cu.score_network(zm, images, trials, zoo.split_stimuli(60, 0.25, seed=0), max_units=40, n_splits=1)
     assert s.layer == "conv" and s.n_units == 4 * 7 * 7 and len(s.units) == 40
     assert set(s.units["label"]) <= {"common", "unique", "middle", "undefined"}
     assert cu.zoo_table({zm.name: s}).loc[zm.name, "trained"]

@@ -65,7 +65,7 @@ def test_decode_labels_may_be_strings_and_constant_columns_are_harmless(rng):
     (dict(labels=np.zeros(40)), "at least 2 classes"),
     (dict(labels=np.r_[np.zeros(38), 1, 1]), "each class needs at least"),
     (dict(features=np.ones((40, 3))), "every column is constant"),
-    (dict(features=np.ones(40)), "matrix"),
+    (dict(features=np.ones(40)), "must be 2-D"),
     (dict(C=-1.0), "C must be"),
     (dict(n_folds=1), "n_folds"),
     (dict(seed=-3), "seed"),

@@ -32,7 +32,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "config", "data", "models", "ridge", "reliability", "predictivity", "zoo", "stats", "simulate",
-    "dimensionality", "spectral", "metrics", "grid", "plotting", "report", "exercises", "analyses",
+    "dimensionality", "spectral", "metrics", "grid", "behaviour", "plotting", "report", "exercises", "analyses",
 )
 
 

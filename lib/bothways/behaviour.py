@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +42,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bothways.predictivity import spearman_brown
+from bothways._validation import as_matrix, check_int, check_number, numeric_array, responses_of
+from bothways.reliability import spearman_brown
+from bothways.stats import paired_difference, percentile_interval
 
 __all__ = ["Decoding", "decode", "i1", "normalise_i1", "I1Consistency", "i1_consistency",
            "ConsistencyBootstrap", "consistency_bootstrap", "bootstrap_weights", "accuracy_difference", "unit_draws",
@@ -53,23 +54,7 @@ __all__ = ["Decoding", "decode", "i1", "normalise_i1", "I1Consistency", "i1_cons
 
 # --------------------------------------------------------------------------- checks
 def _int(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _matrix(name, X):
-    if hasattr(X, "detach") and hasattr(X, "cpu"):
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
-    if X.dtype == bool or not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {X.dtype}")
-    if X.ndim != 2 or 0 in X.shape:
-        raise ValueError(f"{name} must be a non-empty (stimuli, units) matrix, got shape {X.shape}")
-    X = X.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains {int((~np.isfinite(X)).sum())} NaN/inf value(s)")
-    return X
+    return check_int(value, name, minimum=low)
 
 
 def _codes(labels, n=None):
@@ -180,13 +165,11 @@ def decode(features, labels, n_folds: int = 3, n_seeds: int = 20, seed: int = 0,
     from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import StandardScaler
 
-    X = _matrix("features", features)
+    X = as_matrix(features, "features", what="(images, units)")
     y, classes = _codes(labels, X.shape[0])
     n_folds, n_seeds = _int("n_folds", n_folds, 2), _int("n_seeds", n_seeds, 1)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if not (isinstance(C, numbers.Real) and np.isfinite(C) and C > 0):
-        raise ValueError(f"C must be a positive finite number, got {C!r}")
+    seed = check_int(seed, "seed", minimum=0)
+    C = check_number(C, "C", low=0.0, low_open=True)
     counts = np.bincount(y, minlength=classes.size)
     if counts.min() < n_folds:
         bad = classes[counts.argmin()]
@@ -399,7 +382,7 @@ class ConsistencyBootstrap:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             b = np.nanmean(self.boot[:, idx], axis=1)
-        lo, hi = _percentile_ci(b, self.ci)
+        lo, hi = percentile_interval(b, self.ci)
         return est, lo, hi, int(np.isnan(self.table["consistency"].to_numpy()[idx]).sum())
 
     def difference(self, first, second) -> tuple:
@@ -411,17 +394,8 @@ class ConsistencyBootstrap:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             b = np.nanmean(self.boot[:, i], axis=1) - np.nanmean(self.boot[:, j], axis=1)
-        lo, hi = _percentile_ci(b, self.ci)
+        lo, hi = percentile_interval(b, self.ci)
         return est, lo, hi
-
-
-def _percentile_ci(values, level):
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return (np.nan, np.nan)
-    lo, hi = np.percentile(v, [50 * (1 - level), 50 * (1 + level)])
-    return float(lo), float(hi)
 
 
 def consistency_bootstrap(observers: Mapping, labels, pairs: Sequence[tuple], n_splits: int = 10,
@@ -465,7 +439,7 @@ def consistency_bootstrap(observers: Mapping, labels, pairs: Sequence[tuple], n_
     rel_a = np.column_stack([rel[a] for a, _ in pairs])
     rel_b = np.column_stack([rel[b] for _, b in pairs])
     cons = _corrected(raw, rel_a, rel_b)
-    lohi = np.array([_percentile_ci(cons[1:, j], ci) for j in range(len(pairs))]).reshape(-1, 2)
+    lohi = np.array([percentile_interval(cons[1:, j], ci) for j in range(len(pairs))]).reshape(-1, 2)
     table = pd.DataFrame({"a": [a for a, _ in pairs], "b": [b for _, b in pairs], "raw": raw[0],
                           "reliability_a": rel_a[0], "reliability_b": rel_b[0], "consistency": cons[0],
                           "ci_low": lohi[:, 0], "ci_high": lohi[:, 1]})
@@ -486,16 +460,16 @@ def accuracy_difference(first, second, n_boot: int = 1000, seed: int = 0, ci: fl
     """Paired difference in decoding accuracy, first − second, with a bootstrap over images.
 
     ``first``, ``second``: a :class:`Decoding` or a list of them (e.g. several random
-    unit draws; their per-image accuracies are averaged) on the same images. Returns
+    unit draws; their per-image accuracies are averaged) on the same images. The
+    interval is :func:`bothways.stats.paired_difference` over images. Returns
     ``(estimate, ci_low, ci_high)`` in accuracy units (fraction correct).
     """
     a, la = _image_accuracy("first", first)
     b, lb = _image_accuracy("second", second)
     if a.size != b.size or not np.array_equal(la, lb):
         raise ValueError("first and second are not on the same labelled images")
-    W = bootstrap_weights(a.size, n_boot, [int(seed), 7])
-    lo, hi = _percentile_ci(W @ (a - b), ci)
-    return float(np.mean(a - b)), lo, hi
+    d = paired_difference(a, b, n_boot=n_boot, level=ci, seed=[int(seed), 7])
+    return d.estimate, d.low, d.high
 
 
 # --------------------------------------------------------------------------- unit sets
@@ -534,6 +508,17 @@ class UnitNull:
     summary: dict = field(default_factory=dict)
 
 
+def _trial_mean(name, A):
+    """A model (stimuli, units), recordings (stimuli, neurons, repeats) or a Recording ->
+    its (stimuli, columns) trial mean."""
+    A = numeric_array(responses_of(A), name).astype(np.float64)
+    if A.ndim == 3:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            A = np.nanmean(A, axis=2)
+    return as_matrix(A, name)
+
+
 _PREDICTIVITY_ONLY = {"method", "n_splits", "seed", "n_folds", "folds", "match_to", "min_reliability", "n_boot",
                       "ci", "prediction_reliability", "progress"}
 
@@ -560,14 +545,13 @@ def reverse_ev_null(result, source, target, n_permutations: int = 19, seed: int 
     seed : seeds the permutations. ``alpha``: threshold counted in ``n_above_null``.
     """
     from bothways.config import MUZELLEC_KAR_ALPHA
-    from bothways.predictivity import _mean, _side
     from bothways.ridge import cv_ridge
 
     K = _int("n_permutations", n_permutations)
     if not 0 < float(alpha) < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
-    S, s_noisy = _side("source", source)
-    T, t_noisy = _side("target", target)
+    S_mean, T_mean = _trial_mean("source", source), _trial_mean("target", target)
+    S, T = S_mean, T_mean
     pt = result.per_target
     if S.shape[0] != T.shape[0] or T.shape[1] != len(pt) or result.predictions.shape[0] != S.shape[0]:
         raise ValueError(f"source {S.shape} / target {T.shape} do not match the result "
@@ -575,7 +559,6 @@ def reverse_ev_null(result, source, target, n_permutations: int = 19, seed: int 
     kw = {k: v for k, v in ridge_options.items() if k not in _PREDICTIVITY_ONLY}
     if result.method == "muzellec_kar":
         kw.update(alphas=MUZELLEC_KAR_ALPHA, fit_intercept=True)
-    S_mean, T_mean = _mean(S, s_noisy), _mean(T, t_noisy)
     r = pt["r"].to_numpy()
     r2 = pt["r2"].to_numpy()
     ev = pt["ev"].to_numpy()
@@ -726,7 +709,7 @@ def rank_correlation(x, y, groups=None, n_boot: int = 2000, seed: int = 0, level
         idx = np.concatenate([rng.choice(b, b.size, replace=True) for b in blocks])
         boot.append(_rank_stat(x[idx], y[idx], g[idx]))
     boot = np.array(boot)
-    lo, hi = _percentile_ci(boot, level)
+    lo, hi = percentile_interval(boot, level)
     # permuting y within groups permutes its within-group ranks: rank once
     a, b = _within_ranks(x, g), _within_ranks(y, g)
     den = np.sqrt((a * a).sum() * (b * b).sum())

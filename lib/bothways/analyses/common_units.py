@@ -36,13 +36,15 @@ import numpy as np
 import pandas as pd
 
 from bothways import behaviour as beh
+from bothways import report
 from bothways.predictivity import predictivity
+from bothways.stats import nonconstant_units
 
 __all__ = ["PAPER", "IMAGENET_TOP1", "IMAGENET_TOP1_SOURCE", "CIFAR_REPORTED", "NetworkScores",
-           "BehaviourResult", "CPU_BATCH", "resolve_model", "layer_features", "model_label", "family", "choose_layer", "reverse_units",
+           "BehaviourResult", "CPU_BATCH", "resolve_model", "layer_features", "model_label", "family", "reverse_units",
            "score_network", "unit_sets", "decode_sets", "twin_observers", "behaviour_analysis",
-           "zoo_table", "zoo_correlations", "model_to_model", "verdict", "split_stimuli", "matched_k",
-           "power_statement"]
+           "zoo_table", "zoo_correlations", "model_to_model", "verdict", "matched_k", "power_statement",
+           "correlation_sentence", "sign_phrase", "NOT_CONTRADICTED", "CONTRADICTED", "NOT_ASSESSED"]
 
 #: Published numbers (Muzellec & Kar 2026, IT, 39 networks): Spearman ρ between forward
 #: and reverse EV across networks; the number of networks; adversarially robust beat
@@ -73,16 +75,13 @@ def resolve_model(model, seed: int = 0):
     IMAGENET_MEAN, IMAGENET_STD), v4_layers, it_layers, weights, pretrained=True)``,
     and every function of this recipe treats it like a zoo member.
     """
-    from bothways.models import ZooModel, get_model
+    from bothways.models import ZooModel, load_model
 
     if isinstance(model, ZooModel):
         return model
     if not isinstance(model, str) or not model:
         raise TypeError(f"model must be a zoo spec or a ZooModel, got {type(model).__name__}")
-    name, _, flag = model.partition("/")
-    if flag not in ("", "untrained"):
-        raise ValueError(f"model spec {model!r}: the only suffix is '/untrained'")
-    return get_model(name, pretrained=flag != "untrained", seed=seed)
+    return load_model(model, seed=seed)
 
 
 def _key(model) -> str:
@@ -108,11 +107,12 @@ def layer_features(model, images, layer: str, device=None) -> np.ndarray:
 
 
 def model_label(model) -> str:
-    """Short figure label: ``"ResNet-20"``, ``"Lite0"``, ``"ResNet-20 (untrained)"``."""
+    """Short figure label: ``"ResNet-20"``, ``"Lite0 (untrained)"`` for zoo specs
+    (:func:`bothways.models.model_label`); a ``ZooModel``'s or any other name as it is."""
+    from bothways.models import list_models, model_label as zoo_label
+
     key = _key(model)
-    name, _, flag = key.partition("/")
-    base = name.removesuffix("-cifar10").replace("efficientnet-lite", "Lite").replace("resnet", "ResNet-")
-    return base + (" (untrained)" if flag == "untrained" else "")
+    return zoo_label(key) if key.partition("/")[0] in list_models() else key
 
 
 def family(model) -> str:
@@ -125,26 +125,14 @@ def family(model) -> str:
     return key.partition("/")[0]
 
 
-def split_stimuli(n: int, selection_fraction: float = 0.25, seed: int = 0) -> tuple:
-    """Chapter 1's split of ``n`` stimuli: a seeded random ``selection_fraction``
-    (rounded) chooses layers, the rest is scored. Returns sorted ``(selection,
-    held_out)``. Stopgap for the split helper moving into :mod:`bothways.models`."""
-    if not 0 < float(selection_fraction) < 1:
-        raise ValueError(f"selection_fraction must lie in (0, 1), got {selection_fraction}")
-    k = int(round(selection_fraction * int(n)))
-    if k < 10 or int(n) - k < 10:
-        raise ValueError(f"{n} stimuli with selection_fraction={selection_fraction} leave fewer than 10 on a side")
-    perm = np.random.default_rng(seed).permutation(int(n))
-    return np.sort(perm[:k]), np.sort(perm[k:])
-
-
 # --------------------------------------------------------------------------- V4 scoring
 @dataclass(frozen=True, eq=False)
 class NetworkScores:
     """Result of :func:`score_network`.
 
     model, layer : the network (spec or name) and its chosen layer.
-    layer_scores : candidate layers with ``median_r2`` (%) on the selection images.
+    layer_scores : candidate layers with ``median_r2`` (%) on the selection images
+        (:func:`bothways.zoo.select_layer`; NaN when there was a single candidate).
     forward, reverse : summary dicts of :func:`bothways.predictivity.predictivity`
         (EV in %); ``reverse`` also holds the null's ``null_mean_ev``,
         ``mean_ev_signed`` and ``n_above_null``.
@@ -171,37 +159,6 @@ class NetworkScores:
         return self.units["label"].value_counts().to_dict()
 
 
-def choose_layer(features: Mapping, target, selection, n_folds: int = 5, seed: int = 0, **ridge_options) -> tuple:
-    """The candidate layer whose features best predict ``target`` on the selection stimuli.
-
-    Criterion: median over targets of the cross-validated r² (%) of ridge
-    (:func:`bothways.ridge.cv_ridge`) using only the ``selection`` rows; ties go to the
-    earlier layer. Returns ``(layer, scores)``. Stopgap for the zoo helper that moves
-    into :mod:`bothways.models` (same procedure as chapter 1).
-    """
-    from bothways.ridge import cv_ridge
-
-    T = np.asarray(target, dtype=np.float64)
-    T = np.nanmean(T, axis=2) if T.ndim == 3 else T
-    sel = np.asarray(selection)
-    rows = {}
-    for layer, X in features.items():
-        if len(features) == 1:
-            rows[layer] = np.nan
-            continue
-        r = cv_ridge(np.asarray(X)[sel], T[sel], n_folds=n_folds, seed=seed, **ridge_options).r
-        rows[layer] = float(np.nanmedian(100 * r ** 2))
-    scores = pd.DataFrame({"median_r2": rows}).rename_axis("layer")
-    best = scores["median_r2"].to_numpy()
-    layer = list(features)[int(np.nanargmax(best))] if np.isfinite(best).any() else list(features)[0]
-    return layer, scores
-
-
-def _nonconstant(X, rtol=1e-10):
-    sd = X.std(axis=0)
-    return np.flatnonzero(sd > rtol * sd.max()) if sd.size and sd.max() > 0 else np.zeros(0, int)
-
-
 def reverse_units(trials, features, max_units: int | None = 500, n_permutations: int = 19, alpha: float = 0.05,
                   top: float = 0.2, n_splits: int = 5, n_folds: int = 5, seed: int = 0, **options) -> tuple:
     """Reverse EV of (a sample of) every unit, its permutation null, and its label.
@@ -216,7 +173,7 @@ def reverse_units(trials, features, max_units: int | None = 500, n_permutations:
     estimate of the layer's mean). Returns ``(units table, summary dict)``.
     """
     X = np.asarray(features, dtype=np.float64)
-    units = _nonconstant(X)
+    units = nonconstant_units(X)
     if units.size == 0:
         raise ValueError("every unit of features is constant over the stimuli")
     if max_units is not None and units.size > int(max_units):
@@ -234,25 +191,34 @@ def reverse_units(trials, features, max_units: int | None = 500, n_permutations:
     return table.reset_index(drop=True), summary
 
 
-def score_network(model, images, trials, selection, held_out, layers: Sequence[str] | None = None,
+def score_network(model, images, trials, split, layers: Sequence[str] | None = None,
                   max_units: int | None = 500, n_permutations: int = 19, alpha: float = 0.05, top: float = 0.2,
                   n_splits: int = 5, n_folds: int = 5, seed: int = 0, device=None) -> NetworkScores:
     """Chapter 1's procedure for one network, with null-referenced unit labels.
 
     Features of each candidate layer (``layers``, default all of the model's candidates)
     are extracted for ``images`` (cached on disk by :func:`bothways.models.extract_features`);
-    the layer is chosen on the ``selection`` stimuli (:func:`choose_layer`), and on the
-    ``held_out`` stimuli forward EV (the layer predicts every neuron) and per-unit
-    reverse EV with its null (:func:`reverse_units`) are computed.
+    the layer is chosen on ``split.selection`` (:func:`bothways.zoo.select_layer`), and on
+    ``split.held_out`` forward EV (the layer predicts every neuron) and per-unit reverse
+    EV with its null (:func:`reverse_units`) are computed. ``trials``: (stimuli,
+    neurons, repeats) or a :class:`bothways.data.Recording`; ``split``: a
+    :class:`bothways.zoo.StimulusSplit` (:func:`bothways.zoo.split_stimuli`).
     """
+    from bothways._validation import responses_of
+    from bothways.zoo import select_layer
+
     zm = resolve_model(model)
     layers = list(zm.layers if layers is None else layers)
     if not layers:
         raise ValueError(f"no candidate layers for {zm.name}")
     feats = {layer: layer_features(zm, images, layer, device=device) for layer in layers}
-    R = np.asarray(trials, dtype=np.float64)
-    layer, layer_scores = choose_layer(feats, R, selection, n_folds=n_folds, seed=seed, device=device)
-    Xh, Rh = feats[layer][held_out].astype(np.float64), R[held_out]
+    R = np.asarray(responses_of(trials), dtype=np.float64)
+    if len(layers) > 1:
+        choice = select_layer(feats, R, split.selection, n_folds=n_folds, seed=seed, device=device)
+        layer, layer_scores = choice.layer, choice.scores
+    else:
+        layer, layer_scores = layers[0], pd.DataFrame({"median_r2": [np.nan]}, index=pd.Index(layers, name="layer"))
+    Xh, Rh = feats[layer][split.held_out].astype(np.float64), R[split.held_out]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         fwd = predictivity(Xh, Rh, n_splits=n_splits, n_folds=n_folds, seed=seed, n_boot=0, match_to=None,
@@ -260,7 +226,7 @@ def score_network(model, images, trials, selection, held_out, layers: Sequence[s
     units, rev = reverse_units(Rh, Xh, max_units=max_units, n_permutations=n_permutations, alpha=alpha, top=top,
                                n_splits=n_splits, n_folds=n_folds, seed=seed, device=device)
     return NetworkScores(_key(model), layer, layer_scores, fwd, rev, units, Xh.shape[1],
-                         int(Xh.shape[1] - _nonconstant(Xh).size), bool(zm.pretrained))
+                         int(Xh.shape[1] - nonconstant_units(Xh).size), bool(zm.pretrained))
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -325,14 +291,17 @@ class BehaviourResult:
     """Result of :func:`behaviour_analysis`.
 
     decodings : observer name -> :class:`bothways.behaviour.Decoding`. Network observers
-        are named ``"<network>|<set>|<draw>"``, twin observers ``"twin|<monkey>"``.
+        are named ``"<network>|<set>|<draw>"``, twin observers ``"twin|<monkey>"``,
+        baseline observers ``"base|<name>|<draw>"``.
     accuracy : one row per (network, set): ``accuracy`` (mean over draws), ``sd``
         (over draws) and, for common and random, the paired difference to unique
         (``diff_vs_unique``, ``ci_low``, ``ci_high``) with a bootstrap over images;
         rows ``network="all networks"`` pool every network and draw (per-image
         accuracies averaged); rows ``set="twins"`` hold each twin observer.
     consistency : :class:`bothways.behaviour.ConsistencyBootstrap` over ``pairs``.
-    groups : group name -> boolean mask over the pairs (e.g. ``"models: common"``).
+    groups : group name -> boolean mask over the pairs: ``"models: <set>"`` (networks
+        with each other), ``"twins: <set>"`` (networks with twin observers),
+        ``"baselines: <set>"`` (networks with baseline observers), ``"twins: twin-twin"``.
     summary : one row per group: ``estimate``, ``ci_low``, ``ci_high``, ``n_pairs``, ``n_nan``.
     differences : one row per comparison (``"models: common - unique"``, ...):
         ``estimate``, ``ci_low``, ``ci_high`` (paired over the same image resamples).
@@ -349,7 +318,7 @@ class BehaviourResult:
         """Observer × observer corrected consistency for one draw (symmetric; NaN diagonal)."""
         t = self.consistency.table
         keep = t["a"].str.endswith(f"|{draw}") | t["a"].str.startswith("twin|")
-        keep &= t["b"].str.endswith(f"|{draw}") | t["b"].str.startswith("twin|")
+        keep &= t["b"].str.endswith(f"|{draw}") | t["b"].str.startswith("twin|")  # baselines end in |draw
         t = t[keep]
         names = list(dict.fromkeys([*t["a"], *t["b"]]))
         M = pd.DataFrame(np.nan, index=names, columns=names)
@@ -361,7 +330,7 @@ class BehaviourResult:
 SETS = ("common", "unique", "random")
 
 
-def _pairs(networks, monkeys, n_draws):
+def _pairs(networks, monkeys, baselines, n_draws):
     pairs, kinds = [], []
     for s in SETS:
         for (a, b), d in itertools.product(itertools.combinations(networks, 2), range(n_draws)):
@@ -370,6 +339,9 @@ def _pairs(networks, monkeys, n_draws):
         for net, d, m in itertools.product(networks, range(n_draws), monkeys):
             pairs.append((f"{net}|{s}|{d}", f"twin|{m}"))
             kinds.append(f"twins: {s}")
+        for net, d, b in itertools.product(networks, range(n_draws), baselines):
+            pairs.append((f"{net}|{s}|{d}", f"base|{b}|{d}"))
+            kinds.append(f"baselines: {s}")
     for a, b in itertools.combinations(monkeys, 2):
         pairs.append((f"twin|{a}", f"twin|{b}"))
         kinds.append("twins: twin-twin")
@@ -378,7 +350,8 @@ def _pairs(networks, monkeys, n_draws):
 
 def behaviour_analysis(features: Mapping, units: Mapping, labels, twins: Mapping | None = None, k: int = 30,
                        n_draws: int = 3, n_seeds: int = 20, n_folds: int = 3, C: float = 1.0, n_splits: int = 10,
-                       n_boot: int = 1000, seed: int = 0, ci: float = 0.95) -> BehaviourResult:
+                       n_boot: int = 1000, seed: int = 0, ci: float = 0.95,
+                       baselines: Mapping | None = None) -> BehaviourResult:
     """Decode the class from matched common, unique and random unit sets of every
     network and from every twin population, then compare accuracies and i1 consistency.
 
@@ -389,11 +362,15 @@ def behaviour_analysis(features: Mapping, units: Mapping, labels, twins: Mapping
         indexes the columns of ``features[network]``).
     labels : (images,) class labels of the decoding images.
     twins : monkey -> (images, twins) responses (or any other proxy observer); may be empty.
+    baselines : name -> (images, columns) features of a reference without units to
+        label, e.g. raw pixels: decoded from ``n_draws`` random draws of ``k`` columns
+        (observers ``"base|<name>|<draw>"``) and compared with every set, to ask
+        whether an agreement is low-level.
     k, n_draws : units per set and random draws per set (the same for every network).
     n_seeds, n_folds, C : decoders (:func:`bothways.behaviour.decode`).
     n_splits, n_boot, seed, ci : reliabilities and the shared bootstrap over images.
     """
-    twins = dict(twins or {})
+    twins, baselines = dict(twins or {}), dict(baselines or {})
     nets = list(features)
     if len(nets) < 2:
         raise ValueError("need at least two networks to compare behaviour across models")
@@ -407,6 +384,11 @@ def behaviour_analysis(features: Mapping, units: Mapping, labels, twins: Mapping
             dec[f"{net}|{s}|{d}"] = v
     for monkey, resp in twins.items():
         dec[f"twin|{monkey}"] = beh.decode(resp, labels, n_folds=n_folds, n_seeds=n_seeds, seed=seed, C=C)
+    for j, (name, X) in enumerate(baselines.items()):
+        X = np.asarray(X)
+        pool = nonconstant_units(X)
+        for d, cols in enumerate(beh.unit_draws(pool, min(k, pool.size), n_draws, seed=[int(seed), 100 + j])):
+            dec[f"base|{name}|{d}"] = beh.decode(X[:, cols], labels, n_folds=n_folds, n_seeds=n_seeds, seed=seed, C=C)
     rows = []
     for net in nets:
         draws = {s: [dec[f"{net}|{s}|{d}"] for d in range(n_draws)] for s in SETS}
@@ -427,13 +409,17 @@ def behaviour_analysis(features: Mapping, units: Mapping, labels, twins: Mapping
                      accuracy=float(np.mean([d.accuracy for d in everywhere["unique"]]))))
     for monkey in twins:
         rows.append(dict(network=f"twin|{monkey}", set="twins", accuracy=dec[f"twin|{monkey}"].accuracy))
-    pairs, kinds = _pairs(nets, list(twins), n_draws)
+    for name in baselines:
+        accs = [dec[f"base|{name}|{d}"].accuracy for d in range(n_draws)]
+        rows.append(dict(network=f"base|{name}", set="baseline", accuracy=float(np.mean(accs)),
+                         sd=float(np.std(accs, ddof=1)) if n_draws > 1 else np.nan))
+    pairs, kinds = _pairs(nets, list(twins), list(baselines), n_draws)
     cons = beh.consistency_bootstrap(dec, labels, pairs, n_splits=n_splits, n_boot=n_boot, seed=seed, ci=ci)
     groups = {g: kinds == g for g in dict.fromkeys(kinds)}
     summary = pd.DataFrame([dict(group=g, **dict(zip(("estimate", "ci_low", "ci_high", "n_nan"), cons.group(m))),
                                  n_pairs=int(m.sum())) for g, m in groups.items()]).set_index("group")
     comps = []
-    for where in ("models", "twins"):
+    for where in ("models", "twins", "baselines"):
         for other in ("unique", "random"):
             a, b = f"{where}: common", f"{where}: {other}"
             if a in groups and b in groups:
@@ -509,12 +495,12 @@ def model_to_model(features: Mapping, max_units: int | None = 200, n_predictors:
     M = pd.DataFrame(np.nan, index=pd.Index(names, name="source"), columns=pd.Index(names, name="target"))
     for a, b in itertools.permutations(names, 2):
         Y = np.asarray(features[b], dtype=np.float64)
-        cols = _nonconstant(Y)
+        cols = nonconstant_units(Y)
         if max_units is not None and cols.size > int(max_units):
             cols = np.sort(np.random.default_rng([int(seed), 10]).choice(cols, int(max_units), replace=False))
         X = np.asarray(features[a], dtype=np.float64)
         if n_predictors is not None and X.shape[1] > int(n_predictors):
-            src = _nonconstant(X)
+            src = nonconstant_units(X)
             X = X[:, np.sort(np.random.default_rng([int(seed), 11]).choice(src, min(int(n_predictors), src.size),
                                                                            replace=False))]
         with warnings.catch_warnings():
@@ -526,28 +512,32 @@ def model_to_model(features: Mapping, max_units: int | None = 200, n_predictors:
 
 
 # --------------------------------------------------------------------------- verdicts
+#: The verdict of a claim of *no* relation whose interval contains 0, and of one whose
+#: interval excludes it.
+NOT_CONTRADICTED, CONTRADICTED = "is not contradicted", report.NOT_REPRODUCED
+#: The verdict when a number is missing (too few items, no defined estimate).
+NOT_ASSESSED = "cannot be assessed"
+
+
 def verdict(estimate, low, high, expected: int) -> str:
     """The verdict words for a claim, decided by an interval.
 
-    ``expected`` = +1 or −1 (the claim's direction): "reproduces" when the interval
-    excludes 0 in that direction, "is reversed" when it excludes 0 the other way, "is not
-    resolved" when it contains 0. ``expected`` = 0 (a claim of *no* relation): "is not
-    contradicted" when the interval contains 0, "does not reproduce" when it excludes it.
-    Any NaN: "cannot be assessed".
+    ``expected`` = +1 or −1 (the claim's direction): :func:`bothways.report.verdict`
+    ("reproduces" / "is reversed" / "is not resolved"). ``expected`` = 0 (a claim of
+    *no* relation, e.g. "uncorrelated"): "is not contradicted" when the interval
+    contains 0, "does not reproduce" when it excludes it. A NaN anywhere: "cannot be
+    assessed".
     """
-    if expected not in (-1, 0, 1):
+    if expected not in (-1, 0, 1) or isinstance(expected, bool):
         raise ValueError(f"expected must be -1, 0 or +1, got {expected!r}")
     vals = [float(v) for v in (estimate, low, high)]
     if any(math.isnan(v) for v in vals):
-        return "cannot be assessed"
+        return NOT_ASSESSED
+    if expected:
+        return report.verdict(*vals, expected_sign=expected)
     if vals[1] > vals[2]:
-        raise ValueError(f"interval low {low} exceeds high {high}")
-    excludes = vals[1] > 0 or vals[2] < 0
-    if expected == 0:
-        return "does not reproduce" if excludes else "is not contradicted"
-    if not excludes:
-        return "is not resolved"
-    return "reproduces" if np.sign(vals[1] if vals[1] > 0 else vals[2]) == expected else "is reversed"
+        raise ValueError(f"low ({low}) must not exceed high ({high})")
+    return CONTRADICTED if (vals[1] > 0 or vals[2] < 0) else NOT_CONTRADICTED
 
 
 def power_statement(rc, what: str = "networks") -> str:
@@ -560,3 +550,21 @@ def power_statement(rc, what: str = "networks") -> str:
         return f"With {rc.n} {what}, no rank correlation at all can reach {level}: this test has no power here."
     return (f"With {rc.n} {what}, a rank correlation must reach |ρ| ≥ {rc.critical:.2f} to be told from 0 "
             f"at {level}; smaller ones, whatever their sign, are not evidence either way.")
+
+
+def correlation_sentence(rc, what: str) -> str:
+    """``"ρ = -0.60 [-1.00, 1.00] over 5 networks (permutation p = 0.35)"`` for prose, or
+    a sentence saying why there is no number."""
+    if rc is None:
+        return f"not computed ({what}: fewer than 3 informative networks)"
+    if not np.isfinite(rc.rho):
+        return f"undefined ({what}: a score is constant over the networks)"
+    ci = f"[{rc.ci_low:.2f}, {rc.ci_high:.2f}]" if np.isfinite(rc.ci_low) else "[no interval]"
+    return f"ρ = {rc.rho:.2f} {ci} over {rc.n} {what} (permutation p = {rc.p_value:.2f})"
+
+
+def sign_phrase(estimate, low, high) -> str:
+    """``"is positive"`` / ``"is negative"`` / ``"is not distinguishable from 0"``, by the
+    interval (for differences that are not a paper's claim)."""
+    word = verdict(estimate, low, high, +1)
+    return {report.REPRODUCES: "is positive", report.REVERSED: "is negative"}.get(word, "is not distinguishable from 0")
