@@ -1,0 +1,470 @@
+"""What a sweep cell takes in: a network (:class:`ModelSource`) and data (:class:`DataSource`).
+
+These two small adapters are the only place where :mod:`bothways.sweep` touches the
+model zoo and the data loaders, so the rest of the sweep (keys, store, executors) does
+not depend on how those are organised.
+
+Model specs (:func:`model_source`):
+
+- a zoo name of :func:`bothways.models.list_models` (``"efficientnet-lite0"``), or
+  ``"<name>/untrained"`` for the same architecture with seeded random weights (seed 0);
+- ``"package.module:callable"`` or ``"path/to/file.py:callable"``: a user's own network.
+  The callable takes no argument and returns a :class:`bothways.models.ZooModel`, any
+  object with ``module`` and ``preprocess`` attributes (optionally ``layers`` and
+  ``name``), or a tuple ``(module, preprocess)`` / ``(module, preprocess, layers)``.
+  ``preprocess`` maps uint8 images (stimuli, H, W, 3) to the module's input tensor;
+  :class:`bothways.models.Preprocess` is the easy choice.
+
+Data specs (:func:`data_source`):
+
+- ``"v4:<session>"``: a V4 session of Cowley et al. 2023 with single trials (210325);
+- ``"twins:<monkey>"`` (``WE``, ``PE``, ``RA``): the monkey's digital twins (model-
+  predicted V4 responses with calibrated trial noise) on the images of session 210325;
+  options ``images=<session>``, ``repeats=<int>``, ``seed=<int>``;
+- ``"npz:<path>"``: a file of your own with arrays ``images`` (stimuli, H, W, 3) uint8
+  and ``trials`` (stimuli, neurons, repeats), NaN where a stimulus has fewer repeats;
+- ``"kar-it:<responses .h5 or .npy>,images=<images .npy>"``: Kar-lab IT responses
+  (:func:`bothways.data.load_kar_it`) with the images you hold for them.
+
+Options follow the spec after commas: ``"twins:PE,repeats=8,seed=1"``.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import sys
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["SweepInputError", "UnknownModelError", "UnknownLayerError", "DataError",
+           "ModelSource", "DataSource", "model_source", "data_source", "DATA_KINDS"]
+
+
+class SweepInputError(ValueError):
+    """Bad input to a sweep, found before any work starts."""
+
+
+class UnknownModelError(SweepInputError):
+    """A model spec names no zoo model and no importable callable."""
+
+
+class UnknownLayerError(SweepInputError):
+    """A requested layer is not a module of the network."""
+
+
+class DataError(SweepInputError):
+    """Data that cannot be used: unknown spec, unreadable file, images and recordings
+    with different stimuli, recordings without enough repeats."""
+
+
+def _sha(*parts) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode())
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- models
+class _KeyedPreprocess:
+    """A preprocessing callable with a ``cache_id`` (used by the feature cache)."""
+
+    def __init__(self, fn: Callable, cache_id: str):
+        self.fn, self.cache_id = fn, cache_id
+
+    def __call__(self, images):
+        return self.fn(images)
+
+
+def _source_text(obj) -> str:
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return ""
+
+
+def _preprocess_id(prep, probe: np.ndarray) -> str:
+    """``prep.cache_id`` when it has one; otherwise a fingerprint of what it does: the
+    SHA-256 of its output on ``probe`` images (and of its source code), so that
+    changing an anonymous preprocessing changes the key."""
+    cid = getattr(prep, "cache_id", None)
+    if cid:
+        return str(cid)
+    out = prep(probe)
+    out = out.detach().cpu().numpy() if hasattr(out, "detach") else np.asarray(out)
+    out = np.ascontiguousarray(out, dtype=np.float32)
+    src = _source_text(prep if inspect.isfunction(prep) or inspect.ismethod(prep) else type(prep))
+    return "fingerprint:" + _sha(out.shape, out.tobytes(), src)[:32]
+
+
+_PROBE = np.random.default_rng(20260101).integers(0, 256, size=(2, 64, 64, 3), dtype=np.uint8)
+
+
+@dataclass(frozen=True, eq=False)
+class ModelSource:
+    """A network ready to give features to sweep cells.
+
+    ``spec``: the string it was loaded from (``None`` when built from an object);
+    ``name``: label in tables; ``module``: eval-mode ``torch.nn.Module``; ``preprocess``:
+    uint8 (stimuli, H, W, 3) -> input tensor, with a ``cache_id``; ``layers``: candidate
+    layers for ``layers="auto"`` (early to late); ``weights``: SHA-256 of the state dict
+    (:func:`bothways.models.weights_checksum`); ``architecture``: SHA-256 of the module's
+    ``repr`` and class source; ``preprocess_id``: the preprocessing's ``cache_id``.
+    """
+
+    spec: str | None
+    name: str
+    module: object = field(repr=False)
+    preprocess: Callable = field(repr=False)
+    layers: tuple
+    weights: str
+    architecture: str
+    preprocess_id: str
+
+    @property
+    def identity(self) -> dict:
+        """What determines this network's features (for content keys)."""
+        return dict(weights=self.weights, architecture=self.architecture, preprocess=self.preprocess_id)
+
+    @cached_property
+    def module_names(self) -> tuple:
+        return tuple(n for n, _ in self.module.named_modules() if n)
+
+    def check_layers(self, layers) -> tuple:
+        """``layers`` as a tuple; :class:`UnknownLayerError` naming any that is missing."""
+        layers = tuple(layers)
+        names = set(self.module_names)
+        for layer in layers:
+            if not isinstance(layer, str) or layer not in names:
+                close = difflib.get_close_matches(str(layer), self.module_names, n=5)
+                raise UnknownLayerError(f"model {self.name!r} has no layer {layer!r}; close matches: {close} "
+                                        f"(candidates: {list(self.layers)}; `bothways layers {self.spec or self.name}` "
+                                        "lists every module)")
+        if not layers:
+            raise UnknownLayerError(f"no layers given for model {self.name!r}")
+        return layers
+
+    def depth(self, layer: str) -> int:
+        """Position of ``layer`` in ``module.named_modules()`` (orders layers early to late)."""
+        return self.module_names.index(layer)
+
+    def features(self, images, layer: str, *, pool=None, device=None, progress=False):
+        """(float32 (stimuli, units) activations, read from the feature cache?) of one
+        layer, via :func:`bothways.models.extract_features` (disk-cached by content;
+        ``progress``: a tqdm bar over batches, None for long extractions only)."""
+        from bothways.models import extract_features
+
+        f = extract_features(self.module, images, layer, pool=pool, device=device, preprocess=self.preprocess,
+                             name=self.name, progress=progress)
+        return f.values, f.from_cache
+
+
+def _build(module, preprocess, layers, name, spec) -> ModelSource:
+    from torch import nn
+
+    from bothways.models import weights_checksum
+
+    if not isinstance(module, nn.Module):
+        raise UnknownModelError(f"model {spec or name!r}: expected a torch.nn.Module, got {type(module).__name__}")
+    if not callable(preprocess):
+        raise UnknownModelError(f"model {spec or name!r}: preprocess must be callable, got {type(preprocess).__name__}")
+    module.eval()
+    try:
+        prep_id = _preprocess_id(preprocess, _PROBE)
+    except Exception as err:  # a preprocessing that cannot run is bad input
+        raise UnknownModelError(f"model {spec or name!r}: its preprocess failed on a test batch of uint8 "
+                                f"images (2, 64, 64, 3): {type(err).__name__}: {err}") from None
+    prep = preprocess if getattr(preprocess, "cache_id", None) else _KeyedPreprocess(preprocess, prep_id)
+    if layers is None:
+        layers = tuple(n for n, _ in module.named_children())
+    arch = _sha(repr(module), _source_text(type(module)))[:32]
+    return ModelSource(spec, name, module, prep, tuple(layers), weights_checksum(module), arch, prep_id)
+
+
+def _zoo_model(spec: str):
+    """The ZooModel of a zoo spec (``name`` or ``name/untrained``); the one place the
+    sweep calls the zoo (switch to ``bothways.models`` helpers when they exist)."""
+    from bothways.models import get_model, list_models
+
+    name, _, flag = spec.partition("/")
+    known = list_models()
+    if name not in known or flag not in ("", "untrained"):
+        close = difflib.get_close_matches(name, known, n=3)
+        raise UnknownModelError(f"unknown model {spec!r}: not a zoo model ({known}, optionally with "
+                                f"'/untrained'){'; did you mean ' + repr(close) if close else ''}, nor "
+                                "'package.module:callable' / 'file.py:callable' for a network of your own")
+    return get_model(name, pretrained=flag != "untrained", seed=0)
+
+
+def _import_callable(spec: str):
+    target, _, attr = spec.rpartition(":")
+    try:
+        if target.endswith(".py"):
+            path = Path(target).expanduser().resolve()
+            if not path.is_file():
+                raise FileNotFoundError(f"no file {path}")
+            modname = "_bothways_user_" + _sha(path)[:12]
+            mod = sys.modules.get(modname)
+            if mod is None:
+                s = importlib.util.spec_from_file_location(modname, path)
+                mod = importlib.util.module_from_spec(s)
+                sys.modules[modname] = mod
+                s.loader.exec_module(mod)
+        else:
+            mod = importlib.import_module(target)
+        fn = getattr(mod, attr)
+    except Exception as err:
+        raise UnknownModelError(f"model {spec!r}: cannot import {attr!r} from {target!r}: "
+                                f"{type(err).__name__}: {err}") from None
+    if not callable(fn):
+        raise UnknownModelError(f"model {spec!r}: {attr!r} is not callable")
+    return fn
+
+
+def _from_object(obj, spec: str | None, name: str | None) -> ModelSource:
+    if isinstance(obj, ModelSource):
+        return obj
+    if isinstance(obj, tuple) and len(obj) in (2, 3):
+        module, prep, *rest = obj
+        return _build(module, prep, rest[0] if rest else None, name or spec or type(module).__name__, spec)
+    if hasattr(obj, "module") and hasattr(obj, "preprocess"):
+        layers = getattr(obj, "layers", None)
+        return _build(obj.module, obj.preprocess, tuple(layers) if layers else None,
+                      name or (spec if spec and ":" in spec else None) or getattr(obj, "name", None) or spec, spec)
+    raise UnknownModelError(f"model {spec or name!r}: expected a ZooModel, an object with .module and "
+                            f".preprocess, or a tuple (module, preprocess[, layers]); got {type(obj).__name__}")
+
+
+_LOADED: dict[str, ModelSource] = {}
+
+
+def model_source(model, name: str | None = None) -> ModelSource:
+    """A :class:`ModelSource` from a spec string (see the module docstring), a
+    ``ZooModel``, an object with ``module``/``preprocess``, or a tuple ``(module,
+    preprocess[, layers])``. Loaded once per process and spec. Raises
+    :class:`UnknownModelError` for a spec that names nothing."""
+    if isinstance(model, ModelSource):
+        return model
+    if not isinstance(model, str):
+        return _from_object(model, None, name)
+    if not model:
+        raise UnknownModelError("empty model spec")
+    if model not in _LOADED:
+        if ":" in model:
+            built = _import_callable(model)()
+            src = _from_object(built, model, name)
+        else:
+            src = _from_object(_zoo_model(model), model, model)
+        _LOADED[model] = src
+    src = _LOADED[model]
+    if name and name != src.name:
+        src = ModelSource(src.spec, name, src.module, src.preprocess, src.layers, src.weights,
+                          src.architecture, src.preprocess_id)
+    return src
+
+
+# --------------------------------------------------------------------------- data
+def _canonical_trials_hash(trials: np.ndarray) -> str:
+    t = np.ascontiguousarray(trials, dtype=np.float64)
+    t = np.where(np.isnan(t), np.nan, t)  # one NaN bit pattern
+    return _sha(t.shape, "float64", t.tobytes())
+
+
+@dataclass(frozen=True, eq=False)
+class DataSource:
+    """Images and the recordings made with them, stimuli first.
+
+    ``images``: (stimuli, H, W, 3) uint8; ``trials``: (stimuli, neurons, repeats) float,
+    NaN where a stimulus has fewer repeats; ``name``: label in tables; ``spec``: the
+    string it was loaded from (``None`` for arrays); ``info``: free metadata (monkey,
+    session, citation, ``kind``: ``"recordings"`` or ``"model-predicted"``).
+    Construction validates shapes and stimulus counts (:class:`DataError`).
+    """
+
+    name: str
+    images: np.ndarray = field(repr=False)
+    trials: np.ndarray = field(repr=False)
+    spec: str | None = None
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        im, tr = np.asarray(self.images), np.asarray(self.trials)
+        if im.dtype != np.uint8 or im.ndim != 4 or im.shape[-1] != 3:
+            raise DataError(f"data {self.name!r}: images must be uint8 (stimuli, H, W, 3), got "
+                            f"{im.dtype} {im.shape}")
+        if tr.ndim != 3 or not np.issubdtype(tr.dtype, np.floating):
+            raise DataError(f"data {self.name!r}: trials must be float (stimuli, neurons, repeats), got "
+                            f"{tr.dtype} {tr.shape}")
+        if im.shape[0] != tr.shape[0]:
+            raise DataError(f"data {self.name!r}: {im.shape[0]} images but {tr.shape[0]} stimuli in the "
+                            "recordings; they must be the same stimuli in the same order")
+        if min(tr.shape) == 0:
+            raise DataError(f"data {self.name!r}: empty recordings {tr.shape}")
+        if np.isinf(tr).any():
+            raise DataError(f"data {self.name!r}: recordings contain inf")
+        counts = (~np.isnan(tr)).sum(axis=2)
+        if counts.min() < 2:
+            i, j = np.argwhere(counts < 2)[0]
+            raise DataError(f"data {self.name!r}: noise ceilings need >= 2 repeats per stimulus and neuron; "
+                            f"{int((counts < 2).sum())} pair(s) have fewer (e.g. stimulus {i}, neuron {j})")
+        object.__setattr__(self, "images", im)
+        object.__setattr__(self, "trials", tr)
+
+    @property
+    def n_stimuli(self) -> int:
+        return self.trials.shape[0]
+
+    @property
+    def n_neurons(self) -> int:
+        return self.trials.shape[1]
+
+    @cached_property
+    def images_hash(self) -> str:
+        from bothways.data.cowley import image_set_hash
+
+        return image_set_hash(self.images)
+
+    @cached_property
+    def trials_hash(self) -> str:
+        return _canonical_trials_hash(self.trials)
+
+    @property
+    def identity(self) -> dict:
+        """What determines a cell's result on these data (for content keys)."""
+        return dict(images=self.images_hash, recordings=self.trials_hash)
+
+    def take(self, index, name: str | None = None) -> "DataSource":
+        """The stimuli ``index`` (in that order), as a new source named ``name``."""
+        idx = np.asarray(index)
+        if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
+            raise DataError(f"data {self.name!r}: index must be a non-empty 1-D integer array")
+        if idx.min() < 0 or idx.max() >= self.n_stimuli:
+            raise DataError(f"data {self.name!r}: index outside [0, {self.n_stimuli})")
+        return DataSource(name or f"{self.name}[{idx.size} stimuli]", self.images[idx], self.trials[idx], None,
+                          dict(self.info, parent=self.name))
+
+    def subset(self, n: int | None, seed: int = 0) -> "DataSource":
+        """A seeded random subset of ``n`` stimuli (sorted; all when ``n`` is None or
+        not smaller than the number of stimuli), named ``"<name>[n=<n>,seed=<seed>]"``."""
+        if n is None or int(n) >= self.n_stimuli:
+            return self
+        if int(n) < 10:
+            raise DataError(f"n_stimuli must be >= 10, got {n}")
+        idx = np.sort(np.random.default_rng([int(seed), 19]).choice(self.n_stimuli, int(n), replace=False))
+        return self.take(idx, f"{self.name}[n={int(n)},seed={int(seed)}]")
+
+
+def _options(parts, allowed, spec):
+    opts = {}
+    for p in parts:
+        k, eq, v = p.partition("=")
+        if not eq or k not in allowed:
+            raise DataError(f"data {spec!r}: unknown option {p!r}; options: {sorted(allowed)}")
+        opts[k] = v
+    return opts
+
+
+def _v4(arg, opts, spec):
+    from bothways.data import load_cowley_session
+
+    try:
+        s = load_cowley_session(int(arg))
+    except ValueError as err:
+        raise DataError(f"data {spec!r}: {err}") from None
+    if s.trials is None:
+        raise DataError(f"data {spec!r}: session {arg} has only repeat-averaged responses here; noise "
+                        "ceilings need single trials (use v4:210325, or twins:<monkey>)")
+    return s.images, s.trials, dict(kind="recordings", monkey=s.monkey, session=s.session, citation=s.citation)
+
+
+def _twins(arg, opts, spec):
+    from bothways.data import load_images, twin_population
+
+    images = load_images(int(opts.get("images", 210325)))
+    try:
+        pop = twin_population(arg, images, repeats=int(opts.get("repeats", 8)), seed=int(opts.get("seed", 0)))
+    except ValueError as err:
+        raise DataError(f"data {spec!r}: {err}") from None
+    return images, pop.responses, dict(kind="model-predicted", monkey=arg, citation="cowley2023")
+
+
+def _read_npy(path, what, spec):
+    p = Path(path).expanduser()
+    try:
+        return np.load(p, allow_pickle=False)
+    except Exception as err:
+        raise DataError(f"data {spec!r}: cannot read {what} file {p}: {type(err).__name__}: {err}") from None
+
+
+def _npz(arg, opts, spec):
+    p = Path(arg).expanduser()
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            missing = [k for k in ("images", "trials") if k not in z.files]
+            if missing:
+                raise DataError(f"data {spec!r}: {p} has no array(s) {missing} (it has {z.files})")
+            return z["images"], z["trials"], dict(kind="recordings", file=str(p))
+    except DataError:
+        raise
+    except Exception as err:
+        raise DataError(f"data {spec!r}: cannot read {p}: {type(err).__name__}: {err}") from None
+
+
+def _kar_it(arg, opts, spec):
+    from bothways.data import load_kar_it
+
+    if "images" not in opts:
+        raise DataError(f"data {spec!r}: IT files hold no images; add ',images=<images .npy>'")
+    try:
+        rec = load_kar_it(arg, **({"dataset": opts["dataset"]} if "dataset" in opts else {}))
+    except (OSError, ValueError, KeyError) as err:
+        raise DataError(f"data {spec!r}: {err}") from None
+    return _read_npy(opts["images"], "images", spec), rec.responses, dict(kind="recordings", source=rec.source,
+                                                                           citation=rec.citation)
+
+
+#: Data spec kinds: name -> (loader, allowed options).
+DATA_KINDS = {"v4": (_v4, set()), "twins": (_twins, {"images", "repeats", "seed"}),
+              "npz": (_npz, set()), "kar-it": (_kar_it, {"images", "dataset"})}
+
+
+def data_source(data, name: str | None = None) -> DataSource:
+    """A :class:`DataSource` from a spec string (module docstring), a ``DataSource``, a
+    tuple ``(images, trials)``, or an object with ``images`` and ``trials`` (or
+    ``responses``) attributes. Raises :class:`DataError` for an unknown spec, an
+    unreadable file or mismatched stimuli."""
+    if isinstance(data, DataSource):
+        return data if name in (None, data.name) else DataSource(name, data.images, data.trials, data.spec, data.info)
+    if isinstance(data, tuple) and len(data) == 2:
+        return DataSource(name or "data", data[0], data[1])
+    if not isinstance(data, str):
+        trials = getattr(data, "trials", None)
+        trials = getattr(data, "responses", None) if trials is None else trials
+        images = getattr(data, "images", None)
+        if images is None or trials is None:
+            raise DataError(f"data {name!r}: expected a spec string, a DataSource, (images, trials) or an "
+                            f"object with .images and .trials; got {type(data).__name__}")
+        return DataSource(name or getattr(data, "name", "data"), images, trials)
+    kind, colon, rest = data.partition(":")
+    if not colon or kind not in DATA_KINDS:
+        raise DataError(f"unknown data {data!r}: expected '<kind>:<argument>' with kind one of {sorted(DATA_KINDS)} "
+                        "(e.g. 'v4:210325', 'twins:PE', 'npz:my_data.npz')")
+    loader, allowed = DATA_KINDS[kind]
+    arg, *parts = rest.split(",")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            images, trials, info = loader(arg, _options(parts, allowed, data), data)
+        except DataError:
+            raise
+        except (OSError, ValueError) as err:  # DataFileError is a ValueError
+            raise DataError(f"data {data!r}: {type(err).__name__}: {err}") from None
+    return DataSource(name or data, images, np.asarray(trials, dtype=np.float64), data, info)
