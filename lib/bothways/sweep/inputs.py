@@ -35,6 +35,7 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -204,6 +205,20 @@ def _zoo_model(spec: str):
     return get_model(name, pretrained=flag != "untrained", seed=0)
 
 
+def _import_from_cwd(name: str):
+    """Import ``name`` with the working directory on ``sys.path`` (as ``python -m`` would;
+    console scripts do not put it there)."""
+    cwd = os.getcwd()
+    added = cwd not in sys.path
+    if added:
+        sys.path.insert(0, cwd)
+    try:
+        return importlib.import_module(name)
+    finally:
+        if added:
+            sys.path.remove(cwd)
+
+
 def _import_callable(spec: str):
     target, _, attr = spec.rpartition(":")
     try:
@@ -219,7 +234,7 @@ def _import_callable(spec: str):
                 sys.modules[modname] = mod
                 s.loader.exec_module(mod)
         else:
-            mod = importlib.import_module(target)
+            mod = _import_from_cwd(target)
         fn = getattr(mod, attr)
     except Exception as err:
         raise UnknownModelError(f"model {spec!r}: cannot import {attr!r} from {target!r}: "
