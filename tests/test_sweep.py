@@ -120,13 +120,15 @@ def test_cells_equal_direct_predictivity(syn, tmp_path):
     np.testing.assert_array_equal(fwd["target"], np.arange(6))
     # reverse: a seeded sample of 25 non-constant units
     rev = targets[targets.direction == "reverse"].reset_index(drop=True)
-    units = np.sort(np.random.default_rng([0, 3]).choice(X.shape[1], 25, replace=False))
+    units = np.sort(np.random.default_rng([0, 7]).choice(X.shape[1], 25, replace=False))
     np.testing.assert_array_equal(rev["target"], units)
-    ref = predictivity(trials, X[:, units], **kw)
+    ref = predictivity(trials, X[:, units], match_to=6, **kw)
     np.testing.assert_array_equal(rev["ev"], ref.per_target["ev"])
     summary = sw.results()
     assert list(summary.columns[:8]) == ["model", "layer", "depth", "data", "direction", "method", "seed", "key"]
-    assert summary.loc[summary.direction == "reverse", "median_ev"].iloc[0] == pytest.approx(ref.summary["median_ev"])
+    rsum = summary[summary.direction == "reverse"].iloc[0]
+    assert rsum["median_ev"] == ref.summary["median_ev"] and rsum["mean_ev_matched"] == ref.summary["mean_ev_matched"]
+    assert rsum["median_r2"] == pytest.approx(100 * np.nanmedian(ref.per_target["r2"]), rel=1e-12)
     assert {"device", "dtype", "wall_s", "version_torch", "version_bothways"} <= set(summary.columns)
     assert (summary["dtype"] == "float64").all() and (summary["device"] == "cpu").all()
 
@@ -203,6 +205,37 @@ def test_failed_feature_extraction_fails_its_group_only(syn, tmp_path):
     rep = sw.run(progress=False)
     assert (rep.computed, rep.failed) == (2, 2)
     assert set(sw.failures()["model"]) == {"broken"}
+
+
+def test_a_zoo_loop_as_two_sweeps_equals_the_chapter_recipe(syn, tmp_path):
+    """Chapter 1's loop (choose a layer on selection stimuli, score it both ways on the
+    rest) written as two sweeps gives the numbers of its recipe (an independent path)."""
+    asym = pytest.importorskip("bothways.analyses.asymmetry")
+    if not all(hasattr(asym, f) for f in ("split_stimuli", "select_layer", "score_both_ways")):
+        pytest.skip("the chapter recipe changed shape")
+    images, trials = syn
+    model = bm.get_model("resnet20-cifar10", pretrained=False, seed=0)
+    layers = ["layer1", "layer2", "layer3"]
+    split = asym.split_stimuli(len(images), 0.3, seed=0)
+    data = sweep.data_source(syn, "syn")
+    opts = dict(n_splits=2, n_boot=20, n_folds=4)
+    pick = sweep.Sweep({"net": model}, {"selection": data.take(split.selection)}, layers=layers,
+                       directions=["forward"], options=dict(n_folds=4, n_splits=1, n_boot=0), store=tmp_path / "s")
+    pick.run(progress=False)
+    best = sweep.best_layers(pick.results(), stat="median_r2")
+    feats = {layer: bm.extract_features(model, images, layer).values for layer in layers}
+    choice = asym.select_layer(feats, trials, split.selection, layers=layers, n_folds=4, seed=0)
+    assert best == {"net": choice.layer}
+    zoo = sweep.Sweep({"net": model}, {"held out": data.take(split.held_out)}, layers=[choice.layer],
+                      methods=["default", "muzellec_kar"], options=dict(opts, max_units=30), store=tmp_path / "s")
+    zoo.run(progress=False)
+    ours = zoo.results().set_index(["method", "direction"])
+    X = feats[choice.layer][split.held_out]
+    ref = asym.score_both_ways(X, trials[split.held_out], variants=["default", "muzellec_kar"], max_units=30,
+                               n_splits=2, n_boot=20, n_folds=4).summary.set_index(["variant", "direction"])
+    for col in ("median_ev", "mean_ev", "ci_low", "ci_high", "mean_ev_matched"):
+        np.testing.assert_allclose(ours[col].to_numpy(dtype=float), ref.loc[ours.index, col].to_numpy(dtype=float),
+                                   rtol=1e-12, err_msg=col)
 
 
 # --------------------------------------------------------------------------- the store

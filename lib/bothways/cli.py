@@ -176,20 +176,24 @@ def report_figure(summary, path, stat: str = "median_ev"):
     panels = list(summary.groupby(["data", "method"], sort=True))
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
     for ax, ((data, method), d) in zip(axes[0], panels):
+        one = d["model"].nunique() == 1
         for i, (model, m) in enumerate(d.groupby("model", sort=True)):
-            color = f"C{i % 10}"
+            depths = np.sort(m["depth"].unique())
+            rank = {v: j for j, v in enumerate(depths)}
+            scale = 1.0 if one else max(len(depths) - 1, 1)  # several models: relative depth 0..1
             for direction, style in (("forward", "-o"), ("reverse", "--s")):
                 g = m[m["direction"] == direction].groupby("depth").mean(numeric_only=True).reset_index()
                 if g.empty:
                     continue
-                x = np.arange(len(g))
-                ax.plot(x, g[stat], style, color=color, label=f"{model} {direction}")
-                ax.vlines(x, g[lo], g[hi], color=color, lw=1.2, alpha=0.7)  # the CI need not contain the point
-            ax.set_xticks(range(m["depth"].nunique()))
-            ax.set_xticklabels(m.sort_values("depth")["layer"].unique(), rotation=30, ha="right", fontsize=8)
+                x = np.array([rank[v] for v in g["depth"]]) / scale
+                ax.plot(x, g[stat], style, color=f"C{i % 10}", label=f"{model} {direction}")
+                ax.vlines(x, g[lo], g[hi], color=f"C{i % 10}", lw=1.2, alpha=0.7)  # a CI need not contain the point
+            if one:
+                ax.set_xticks(range(len(depths)))
+                ax.set_xticklabels(m.sort_values("depth")["layer"].unique(), rotation=30, ha="right", fontsize=8)
         ax.set_title(f"{data} · {method}", fontsize=10)
-        ax.set_xlabel("layer (early to late)")
-        ax.set_ylabel(f"{stat.replace('_', ' ')} (%)")
+        ax.set_xlabel("layer (early to late)" if one else "relative depth of the scored layers (0: first, 1: last)")
+        ax.set_ylabel(f"{'median' if stat == 'median_ev' else 'mean'} EV over targets (%)")
         ax.axhline(0, color="0.6", lw=0.8)
     axes[0][-1].legend(fontsize=7, frameon=False, loc="best")
     fig.tight_layout()

@@ -8,8 +8,13 @@ in one direction with :func:`bothways.predictivity.predictivity`:
   predicted from all neurons. ``units``: the non-constant columns (a column whose SD is
   at most 1e-10 of the largest is constant: its EV is undefined), and with
   ``max_units`` a random sample of at most that many, drawn with
-  ``numpy.random.default_rng([seed, 3])``, sorted. A random sample estimates the mean
+  ``numpy.random.default_rng([seed, 7])``, sorted. A random sample estimates the mean
   over all units without bias (Muzellec & Kar 2026 average over every unit).
+
+Unless the options set ``match_to``, reverse cells also summarise random subsets of
+as many units as there are neurons (``mean_ev_matched``, ...) under every method, and
+forward cells none. The summary adds ``median_r2`` and ``mean_r2`` (100 r², %, over
+targets): the criterion that ranks layers without noise correction.
 
 Executors run *groups*: the cells that share (model, layer, image set, pooling) are run
 together after one feature extraction, so features are computed once per group (and
@@ -111,6 +116,7 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
     if device is not None:
         opts["device"] = device
     if direction == "forward":
+        opts.setdefault("match_to", None)
         res = predictivity(X, T, **opts)
         target = np.arange(T.shape[1])
     elif direction == "reverse":
@@ -119,8 +125,9 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
         if units.size == 0:
             raise ValueError("every unit of this layer is constant over the stimuli: reverse EV is undefined")
         if max_units is not None and units.size > int(max_units):
-            rng = np.random.default_rng([int(seed), 3])
+            rng = np.random.default_rng([int(seed), 7])
             units = np.sort(rng.choice(units, int(max_units), replace=False))
+        opts.setdefault("match_to", T.shape[1] if units.size > T.shape[1] else None)
         res = predictivity(T, X[:, units], **opts)
         target = units
     else:
@@ -130,6 +137,9 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
     table.insert(0, "target", np.asarray(target, dtype=np.int64))
     summary = {("procedure" if k == "method" else k): v for k, v in res.summary.items() if k != "direction"}
     summary.update(extra)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN r2 -> NaN
+        summary.update(median_r2=float(100 * np.nanmedian(table["r2"])), mean_r2=float(100 * np.nanmean(table["r2"])))
     return table, summary
 
 

@@ -141,7 +141,9 @@ class Sweep:
         ``n_boot``, ``match_to``, ``alphas``, ``inner``, ``dtype``, ...) plus
         ``max_units`` (reverse targets: a seeded sample of at most that many
         non-constant units). Options a method fixes (``muzellec_kar``: alphas, folds,
-        intercept, reliability choices) are left out of that method's cells.
+        intercept, reliability choices) are left out of that method's cells. Without
+        ``match_to``, reverse cells summarise unit subsets as large as the neuron count
+        (every method) and forward cells none.
     pool : ``None`` (flatten C × H × W), ``"avg"`` or ``"max"`` over space.
     n_stimuli, stimulus_seed : score a seeded random subset of ``n_stimuli`` stimuli
         of every data set (``None``: all).
@@ -323,7 +325,9 @@ def best_layers(results: pd.DataFrame, stat: str = "median_ev", direction: str =
     :meth:`Sweep.results` rows of one ``direction`` (ties: the earlier layer; one row per
     (model, layer) expected: filter data, method and seed first). Use it on a sweep
     over *selection* stimuli, then score the chosen layers on held-out stimuli, so that
-    the choice never sees the stimuli it is scored on."""
+    the choice never sees the stimuli it is scored on. ``stat="median_r2"`` (median
+    held-out 100 r² over neurons) ranks layers as
+    :func:`bothways.analyses.asymmetry.select_layer` does (tested equal)."""
     d = results[results["direction"] == direction]
     if d.empty:
         raise ValueError(f"no {direction!r} rows in the results")
