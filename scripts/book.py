@@ -5,6 +5,7 @@ Used by the Makefile (``make book``, ``make check``) and therefore by CI.
     python scripts/book.py execute [--size ci|full] [--only 01_asymmetry]
     python scripts/book.py build        # stage executed notebooks + render HTML
     python scripts/book.py check-html   # every chapter page has a figure, no errors
+    python scripts/book.py colab-cell [--fix]  # the Colab setup cell (--fix: write it into every chapter)
 
 Executed notebooks go to ``_build/executed/notebooks`` (never back into the committed
 files); the site is staged in ``_build/site`` and rendered to
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import base64
+import json
 import re
 import shutil
 import subprocess
@@ -55,8 +57,79 @@ def toc_notebooks(root: Path = ROOT) -> list[str]:
     return [f for f in toc_files(root) if f.startswith("notebooks/")]
 
 
+def repository(root: Path = ROOT) -> tuple[str, str]:
+    """``(url, branch)`` of the book's repository: ``_config.yml`` is the one place that names it."""
+    import yaml
+
+    repo = yaml.safe_load((root / "_config.yml").read_text())["repository"]
+    return repo["url"].rstrip("/"), repo["branch"]
+
+
+#: The tags of the Colab setup cell: visible on the site, its (pip) output collapsed.
+COLAB_TAGS = ["hide-output"]
+
+
+def colab_setup_source(root: Path = ROOT) -> str:
+    """The Colab setup cell, as the notebook (``.ipynb``) holds it.
+
+    One ``%pip install`` of the library from the repository named in ``_config.yml``,
+    guarded so that it runs on Colab only: elsewhere (CI, a local Jupyter, a fork) it
+    would replace the editable ``bothways`` of ``make book`` with the one on GitHub.
+    """
+    url, branch = repository(root)
+    return ("# On Colab only: install the book's library (elsewhere `make book` has installed it).\n"
+            'if "google.colab" in str(get_ipython()):\n'
+            f'    %pip install -q "bothways[all] @ git+{url}@{branch}#subdirectory=lib"')
+
+
+def is_colab_setup(cell) -> bool:
+    return cell.cell_type == "code" and "google.colab" in cell.source
+
+
+def fix_colab_cells(stems: list[str]) -> list[str]:
+    """Write the canonical Colab setup cell into each chapter (replacing the old one); return those changed."""
+    import jupytext
+
+    changed = []
+    for stem in stems:
+        path = ROOT / f"{stem}.py"
+        nb = jupytext.read(path)
+        cells = [c for c in nb.cells if is_colab_setup(c)]
+        if len(cells) != 1:
+            raise SystemExit(f"{stem}: expected one Colab setup cell (mentioning google.colab), found {len(cells)}")
+        cell = cells[0]
+        tags = [t for t in cell.metadata.get("tags", []) if t not in ("remove-cell", "remove-input", "hide-input")]
+        new_tags = tags + [t for t in COLAB_TAGS if t not in tags]
+        if cell.source != colab_setup_source() or cell.metadata.get("tags") != new_tags:
+            cell.source, cell.metadata["tags"] = colab_setup_source(), new_tags
+            jupytext.write(nb, path, fmt="py:percent")
+            # the pair follows with jupytext's own sync, which keeps the notebook's cell ids
+            subprocess.run([str(Path(sys.executable).parent / "jupytext"), "--sync", "-q", str(path)], check=True)
+            changed.append(stem)
+    return changed
+
+
+def set_parameters(nb, **values) -> None:
+    """Set ``name = value`` lines of the notebook's one ``parameters`` cell, in place.
+
+    Used instead of papermill's injected cell, so that the page shows the one
+    parameters cell with the values that ran (and its comments).
+    """
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise SystemExit(f"expected one cell tagged 'parameters', found {len(cells)}")
+    source = cells[0].source
+    for name, value in values.items():
+        line = re.compile(rf"^{re.escape(name)} = [^#\n]*?(?P<comment>\s+#.*)?$", re.M)
+        text = json.dumps(value) if isinstance(value, str) else repr(value)  # "ci", as the source writes it
+        source, n = line.subn(lambda m: f"{name} = {text}{m['comment'] or ''}", source)
+        if n != 1:
+            raise SystemExit(f"the parameters cell must assign {name!r} once on a line of its own")
+    cells[0].source = source
+
+
 def execute(size: str, only: list[str] | None, timeout: int) -> int:
-    """Convert each chapter's py:percent source to ipynb and run it with papermill."""
+    """Convert each chapter's py:percent source to ipynb, set its parameters, run it with papermill."""
     import jupytext
     import papermill as pm
 
@@ -76,12 +149,14 @@ def execute(size: str, only: list[str] | None, timeout: int) -> int:
         name = Path(stem).name
         unexecuted = out_dir / f"{name}.source.ipynb"
         target = out_dir / f"{name}.ipynb"
-        jupytext.write(jupytext.read(src), unexecuted, fmt="ipynb")
+        nb = jupytext.read(src)
+        set_parameters(nb, size=size)
+        jupytext.write(nb, unexecuted, fmt="ipynb")
         print(f"[execute] {stem} (size={size})", flush=True)
         start = time.perf_counter()
         try:
             pm.execute_notebook(
-                str(unexecuted), str(target), parameters={"size": size},
+                str(unexecuted), str(target),
                 cwd=str(ROOT / "notebooks"), kernel_name="python3",
                 execution_timeout=timeout, progress_bar=False, log_output=False,
             )
@@ -195,11 +270,19 @@ def main(argv=None) -> int:
     ex.add_argument("--timeout", type=int, default=1800, help="per-cell timeout in seconds")
     sub.add_parser("build", help="stage and render the HTML")
     sub.add_parser("check-html", help="check the rendered chapter pages")
+    cc = sub.add_parser("colab-cell", help="print the Colab setup cell")
+    cc.add_argument("--fix", action="store_true", help="write it into every chapter (.py and .ipynb)")
     args = parser.parse_args(argv)
     if args.cmd == "execute":
         return execute(args.size, args.only, args.timeout)
     if args.cmd == "build":
         return build()
+    if args.cmd == "colab-cell":
+        if args.fix:
+            print("[colab-cell] rewrote:", fix_colab_cells(toc_notebooks()) or "nothing (all up to date)")
+        else:
+            print(colab_setup_source())
+        return 0
     return check_html()
 
 

@@ -38,7 +38,7 @@ def test_select_layer_picks_the_layer_that_carries_the_signal(sim, rng):
               "signal": sim.model,
               "half": np.c_[sim.latents[:, :4], rng.standard_normal((n, 20))]}
     split = asy.split_stimuli(n, 0.4, seed=0)
-    choice = asy.select_layer(layers, sim.trials, split.selection, seed=0)
+    choice = asy.select_layer(layers, sim.recording.trials, split.selection, seed=0)
     assert choice.layer == "signal"
     assert list(choice.scores.index) == ["noise", "signal", "half"]
     assert choice.scores.loc["noise", "median_r2"] < 5 < choice.scores.loc["half", "median_r2"]
@@ -47,7 +47,7 @@ def test_select_layer_picks_the_layer_that_carries_the_signal(sim, rng):
     spoiled = {k: v.copy() for k, v in layers.items()}
     for v in spoiled.values():
         v[split.held_out] = rng.standard_normal(v[split.held_out].shape) * 100
-    again = asy.select_layer(lambda k: spoiled[k], sim.trials, split.selection, layers=list(layers), seed=0)
+    again = asy.select_layer(lambda k: spoiled[k], sim.recording.trials, split.selection, layers=list(layers), seed=0)
     pd.testing.assert_frame_equal(again.scores, choice.scores)
 
 
@@ -58,8 +58,8 @@ def test_select_layer_criterion_matches_an_independent_cross_validation(sim):
     from bothways.ridge import kfold_indices
 
     sel = np.arange(120)
-    X, Y = sim.model, np.nanmean(sim.trials, axis=2)
-    choice = asy.select_layer({"a": X}, sim.trials, sel, n_folds=4, seed=5, alphas=3.0)
+    X, Y = sim.model, np.nanmean(sim.recording.trials, axis=2)
+    choice = asy.select_layer({"a": X}, sim.recording.trials, sel, n_folds=4, seed=5, alphas=3.0)
     pred = np.empty((sel.size, Y.shape[1]))
     for tr, te in kfold_indices(sel.size, 4, 5):
         pred[te] = Ridge(alpha=3.0).fit(X[sel][tr], Y[sel][tr]).predict(X[sel][te])
@@ -69,20 +69,20 @@ def test_select_layer_criterion_matches_an_independent_cross_validation(sim):
 
 def test_select_layer_rejects_bad_input(sim):
     with pytest.raises(ValueError, match="layers is required"):
-        asy.select_layer(lambda k: sim.model, sim.trials, np.arange(50))
+        asy.select_layer(lambda k: sim.model, sim.recording.trials, np.arange(50))
     with pytest.raises(ValueError, match="not in features"):
-        asy.select_layer({"a": sim.model}, sim.trials, np.arange(50), layers=["b"])
+        asy.select_layer({"a": sim.model}, sim.recording.trials, np.arange(50), layers=["b"])
     with pytest.raises(ValueError, match="stimuli="):
-        asy.select_layer({"a": sim.model[:10]}, sim.trials, np.arange(5))
+        asy.select_layer({"a": sim.model[:10]}, sim.recording.trials, np.arange(5))
     with pytest.raises(ValueError, match="outside"):
-        asy.select_layer({"a": sim.model}, sim.trials, np.arange(230, 250))
+        asy.select_layer({"a": sim.model}, sim.recording.trials, np.arange(230, 250))
 
 
 # ------------------------------------------------------------------ both ways
 @pytest.fixture(scope="module")
 def scores(sim):
     X = np.c_[sim.model, np.zeros((sim.model.shape[0], 3))]  # three dead units
-    return asy.score_both_ways(X, sim.trials, variants=("default", "muzellec_kar"), n_splits=2, seed=0,
+    return asy.score_both_ways(X, sim.recording.trials, variants=("default", "muzellec_kar"), n_splits=2, seed=0,
                                n_boot=30)
 
 
@@ -107,29 +107,29 @@ def test_score_both_ways_drops_and_counts_constant_units(sim, scores):
     assert np.array_equal(scores.units, np.arange(sim.model.shape[1]))
     per_variant = scores.reverse.groupby("variant")["unit"].apply(list)
     assert per_variant["default"] == per_variant["muzellec_kar"] == list(range(sim.model.shape[1]))
-    assert len(scores.forward) == 2 * sim.trials.shape[1]
+    assert len(scores.forward) == 2 * sim.recording.trials.shape[1]
 
 
 def test_score_both_ways_unit_cap_is_a_seeded_sample(sim):
-    a = asy.score_both_ways(sim.model, sim.trials, n_splits=1, seed=1, n_boot=0, max_units=25, n_folds=4)
-    b = asy.score_both_ways(sim.model, sim.trials, n_splits=1, seed=1, n_boot=0, max_units=25, n_folds=4)
+    a = asy.score_both_ways(sim.model, sim.recording.trials, n_splits=1, seed=1, n_boot=0, max_units=25, n_folds=4)
+    b = asy.score_both_ways(sim.model, sim.recording.trials, n_splits=1, seed=1, n_boot=0, max_units=25, n_folds=4)
     assert a.units.size == 25 and np.array_equal(a.units, b.units)
     assert np.all(np.diff(a.units) > 0)
     pd.testing.assert_frame_equal(a.summary, b.summary)
 
 
 def test_score_both_ways_fixed_alpha_variant_uses_alpha_0_1(sim):
-    s = asy.score_both_ways(sim.model[:, :20], sim.trials, variants=("fixed_alpha",), n_splits=1, n_boot=0,
+    s = asy.score_both_ways(sim.model[:, :20], sim.recording.trials, variants=("fixed_alpha",), n_splits=1, n_boot=0,
                             n_folds=4)
     assert np.allclose(s.forward["alpha"], 0.1) and np.allclose(s.reverse["alpha"], 0.1)
     assert s.summary["match_to"].isna().all()  # 20 units, 20 neurons: nothing to match
     assert set(s.summary["variant"]) == {"fixed_alpha"}
     with pytest.raises(ValueError, match="unknown variants"):
-        asy.score_both_ways(sim.model, sim.trials, variants=("nope",))
+        asy.score_both_ways(sim.model, sim.recording.trials, variants=("nope",))
     with pytest.raises(ValueError, match="recordings must be"):
-        asy.score_both_ways(sim.model, sim.trials[:, :, 0])
+        asy.score_both_ways(sim.model, sim.recording.trials[:, :, 0])
     with pytest.raises(ValueError, match="different numbers of stimuli"):
-        asy.score_both_ways(sim.model[:10], sim.trials)
+        asy.score_both_ways(sim.model[:10], sim.recording.trials)
 
 
 def test_score_zoo_with_injected_features(sim, rng):
@@ -144,7 +144,7 @@ def test_score_zoo_with_injected_features(sim, rng):
         return bank[(name, layer)]
 
     split = asy.split_stimuli(n, 0.3, seed=0)
-    zoo = asy.score_zoo(["net", "net/untrained"], images, sim.trials, split,
+    zoo = asy.score_zoo(["net", "net/untrained"], images, sim.recording.trials, split,
                         candidate_layers={"net": ["early", "late"], "net/untrained": ["early"]},
                         features_fn=features_fn, variants=("default",), n_splits=1, n_boot=0, max_units=30,
                         n_folds=4)
@@ -159,7 +159,7 @@ def test_score_zoo_with_injected_features(sim, rng):
     assert ("net/untrained", "early") in calls and ("net", "early") in calls
     assert tab.loc["net", "asymmetry"] == pytest.approx(tab.loc["net", "forward"] - tab.loc["net", "reverse"])
     with pytest.raises(ValueError, match="overlap"):
-        asy.score_zoo(["net"], images, sim.trials, asy.StimulusSplit(np.arange(20), np.arange(10, 50)),
+        asy.score_zoo(["net"], images, sim.recording.trials, asy.StimulusSplit(np.arange(20), np.arange(10, 50)),
                       candidate_layers={"net": ["late"]}, features_fn=features_fn)
 
 
@@ -190,13 +190,13 @@ def test_forward_reverse_table_by_hand():
 
 # ------------------------------------------------------------------ predictor count and saturation
 def test_ev_vs_source_size_grows_with_neurons(sim):
-    curve = asy.ev_vs_source_size(sim.trials, sim.model[:, :30], counts=[2, 8, 20], n_draws=2, seed=0,
+    curve = asy.ev_vs_source_size(sim.recording.trials, sim.model[:, :30], counts=[2, 8, 20], n_draws=2, seed=0,
                                   n_splits=1, n_folds=4)
     assert list(curve["n_source"]) == [2, 2, 8, 8, 20]  # all 20 neurons: one draw only
     means = curve.groupby("n_source")["mean_ev"].mean()
     assert means[2] < means[8] < means[20]
     with pytest.raises(ValueError, match="counts must lie"):
-        asy.ev_vs_source_size(sim.trials, sim.model, counts=[0, 5])
+        asy.ev_vs_source_size(sim.recording.trials, sim.model, counts=[0, 5])
 
 
 @pytest.mark.parametrize("form", ["hyperbolic", "exponential", "log"])
@@ -249,8 +249,8 @@ def test_nonconstant_units(rng):
 
 
 def test_reliability_table_tracks_the_simulated_reliability(sim):
-    t = asy.reliability_table(sim.trials, n_splits=5, seed=0)
+    t = asy.reliability_table(sim.recording.trials, n_splits=5, seed=0)
     assert list(t.columns) == ["pearson_balanced", "spearman_permutation"]
-    assert np.allclose(t["pearson_balanced"], split_half_reliability(sim.trials, 5, 0, "pearson", "balanced"))
+    assert np.allclose(t["pearson_balanced"], split_half_reliability(sim.recording.trials, 5, 0, "pearson", "balanced"))
     expected = np.median(sim.expected_reliability)
     assert t.median().to_numpy() == pytest.approx([expected, expected], abs=0.06)

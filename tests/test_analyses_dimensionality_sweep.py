@@ -209,12 +209,12 @@ def test_score_representation_matches_direct_predictivity(sim):
     # grid values whose inner-CV errors are nearly equal)
     X = sim.model + 0.05 * np.random.default_rng(0).standard_normal(sim.model.shape)
     opts = dict(n_splits=2, seed=1, n_boot=0, match_to=None, progress=False, n_folds=5)
-    out = ds.score_representation(X, sim.trials, n_splits=2, n_folds=5, seed=1, max_reverse_units=60)
-    fwd = predictivity(X, sim.trials, **opts)
+    out = ds.score_representation(X, sim.recording.trials, n_splits=2, n_folds=5, seed=1, max_reverse_units=60)
+    fwd = predictivity(X, sim.recording.trials, **opts)
     assert out["forward_ev"] == pytest.approx(fwd.summary["median_ev"], rel=1e-8)
     assert out["forward_r2"] == pytest.approx(fwd.per_target["cv_r2"].median(), rel=1e-8)
     units = np.sort(np.random.default_rng(1).choice(sim.model.shape[1], 60, replace=False))
-    rev = predictivity(sim.trials, X[:, units], **opts)
+    rev = predictivity(sim.recording.trials, X[:, units], **opts)
     assert out["reverse_ev"] == pytest.approx(rev.summary["median_ev"], rel=1e-8)
     assert out["n_reverse_units"] == 60 and out["n_units"] == 400 and out["n_constant_units"] == 0
     assert out["pr_test"] == pytest.approx(participation_ratio(X))
@@ -225,17 +225,17 @@ def test_score_representation_matches_direct_predictivity(sim):
 
 def test_score_representation_skips_and_counts_constant_units(sim):
     X = np.column_stack([sim.model[:, :30], np.full((300, 5), 2.0)])
-    out = ds.score_representation(X, sim.trials, n_splits=1, n_folds=5, max_reverse_units=None)
+    out = ds.score_representation(X, sim.recording.trials, n_splits=1, n_folds=5, max_reverse_units=None)
     assert out["n_constant_units"] == 5 and out["n_reverse_units"] == 30 and out["n_nan_reverse"] == 0
     with pytest.raises(ValueError, match="stimuli"):
-        ds.score_representation(X[:-1], sim.trials)
+        ds.score_representation(X[:-1], sim.recording.trials)
     with pytest.raises(ValueError, match="repeats"):
-        ds.score_representation(X, sim.trials[..., 0])
+        ds.score_representation(X, sim.recording.trials[..., 0])
 
 
 def test_spectrum_sweep_rows(sim):
     X = sim.model[:, :60] + 0.05 * np.random.default_rng(0).standard_normal((300, 60))
-    out = ds.spectrum_sweep(X, sim.trials, exponents=(0.0, 2.0), truncations=(3,), n_splits=1,
+    out = ds.spectrum_sweep(X, sim.recording.trials, exponents=(0.0, 2.0), truncations=(3,), n_splits=1,
                             n_folds=5, max_reverse_units=20)
     assert list(out["transform"]) == ["original", "power law", "power law", "PCA truncation"]
     m = ds.modes(X)
@@ -244,7 +244,7 @@ def test_spectrum_sweep_rows(sim):
     assert out.pr_test.iloc[2] == pytest.approx(ds.powerlaw_pr(2.0, m.rank))
     assert out.pr_test.iloc[3] == pytest.approx(participation_ratio(ds.truncate_spectrum(X, 3)))
     assert out["rank"].iloc[3] == 3
-    direct = ds.score_representation(ds.reshape_spectrum(X, 2.0), sim.trials, n_splits=1, n_folds=5,
+    direct = ds.score_representation(ds.reshape_spectrum(X, 2.0), sim.recording.trials, n_splits=1, n_folds=5,
                                      max_reverse_units=20)
     assert out.forward_ev.iloc[2] == pytest.approx(direct["forward_ev"], rel=1e-6)
     assert out.reverse_ev.iloc[2] == pytest.approx(direct["reverse_ev"], rel=1e-6)
@@ -258,7 +258,7 @@ def test_sweep_zoo_on_baselines(sim, tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (300, 112, 112, 3), dtype=np.uint8)
     reference = rng.integers(0, 256, (30, 112, 112, 3), dtype=np.uint8)
-    out = ds.sweep_zoo(images, sim.trials, baselines=("pixels",), reference_images=reference,
+    out = ds.sweep_zoo(images, sim.recording.trials, baselines=("pixels",), reference_images=reference,
                        controls=dict(model="pixels", layer="pixels", expansions=(500,), truncations=(4,),
                                      whiten=True),
                        n_splits=1, n_folds=5, max_reverse_units=30, progress=False)
@@ -272,9 +272,9 @@ def test_sweep_zoo_on_baselines(sim, tmp_path, monkeypatch):
     assert out.n_units.iloc[1] == 500 and out["rank"].iloc[2] == 4 and out.pr_test.iloc[3] == pytest.approx(
         out["rank"].iloc[3])
     with pytest.raises(ValueError, match="controls needs"):
-        ds.sweep_zoo(images, sim.trials, controls=dict(model="pixels"), progress=False)
+        ds.sweep_zoo(images, sim.recording.trials, controls=dict(model="pixels"), progress=False)
     with pytest.raises(ValueError, match="images"):
-        ds.sweep_zoo(images[:10], sim.trials, baselines=("pixels",), progress=False)
+        ds.sweep_zoo(images[:10], sim.recording.trials, baselines=("pixels",), progress=False)
 
 
 def test_zoo_plan_and_layer_specs():

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bothways._validation import as_vector, check_choice, check_finite, numeric_array
+
 __all__ = ["pool_features", "eigenspectrum", "participation_ratio", "PowerLawFit",
            "powerlaw_exponent"]
 
@@ -38,22 +40,16 @@ def pool_features(X, pool=None) -> np.ndarray:
     (stimuli, C, H, W) array, giving (stimuli, C). Pooling a 2-D array is an error.
     Accepts numpy arrays or torch tensors; returns float64 numpy.
     """
-    if hasattr(X, "detach"):  # torch tensor
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise TypeError(f"X must be a numeric array, got dtype {X.dtype}")
-    if pool not in (None, "max", "avg"):
-        raise ValueError(f"pool must be None, 'max' or 'avg', got {pool!r}")
+    X = numeric_array(X, "X")
+    check_choice(pool, "pool", (None, "max", "avg"))
     if X.ndim < 2:
         raise ValueError(f"X must be (stimuli, units) or (stimuli, C, H, W), got shape {X.shape}")
+    check_finite(X, "X")
     if pool is not None:
         if X.ndim != 4:
             raise ValueError(f"pool={pool!r} needs a (stimuli, C, H, W) array, got shape {X.shape}")
         X = X.max(axis=(2, 3)) if pool == "max" else X.mean(axis=(2, 3))
     X = X.reshape(X.shape[0], -1).astype(np.float64)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or inf")
     return X
 
 
@@ -132,9 +128,7 @@ def powerlaw_exponent(eigenvalues, fit_range=None) -> PowerLawFit:
     PowerLawFit with ``alpha`` such that ``λₙ ≈ C · n^(−alpha)``; ordinary least squares of
     ``log λ`` on ``log rank``. Needs at least 2 positive eigenvalues in range.
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    if lam.ndim != 1 or lam.size < 2 or not np.all(np.isfinite(lam)):
-        raise ValueError("eigenvalues must be a finite 1-D array with at least 2 values")
+    lam = as_vector(eigenvalues, "eigenvalues", what="sorted descending", min_size=2)
     if np.any(np.diff(lam) > 1e-12 * abs(lam[0])):
         raise ValueError("eigenvalues must be sorted in descending order")
     ranks = np.arange(1, lam.size + 1)

@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import median_abs_deviation, rankdata
 
+from bothways._validation import (as_matrix, as_trials, check_choice, check_int, check_number,
+                                  check_same_stimuli, numeric_array, responses_of)
 from bothways.config import MUZELLEC_KAR_ALPHA
 
 __all__ = ["PredictivityResult", "BothWays", "predictivity", "both_ways", "label_units",
@@ -130,38 +132,15 @@ class BothWays:
 
 # --------------------------------------------------------------------------- input
 def _side(name, A):
-    """-> (float64 array, noisy: bool). Validates a model (2-D) or recordings (3-D)."""
-    if hasattr(A, "detach") and hasattr(A, "cpu"):  # torch tensor
-        A = A.detach().cpu().numpy()
-    A = np.asarray(A)
-    if A.dtype == bool or not (np.issubdtype(A.dtype, np.floating) or np.issubdtype(A.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {A.dtype}")
-    A = A.astype(np.float64, copy=False)
+    """-> (float64 array, noisy: bool). Validates a model (2-D) or recordings (3-D, or a
+    Recording: its trials, or its mean — noiseless — where it has no single trials)."""
+    A = numeric_array(responses_of(A), name)
     if A.ndim == 2:
-        if A.shape[1] == 0 or A.shape[0] == 0:
-            raise ValueError(f"{name} is empty (shape {A.shape})")
-        if not np.all(np.isfinite(A)):
-            raise ValueError(f"{name} is a model (stimuli, units) and must be finite; it contains "
-                             f"{int((~np.isfinite(A)).sum())} NaN/inf value(s)")
-        return A, False
+        return as_matrix(A, name, what="(stimuli, units)"), False
     if A.ndim != 3:
         raise ValueError(f"{name} must be a model (stimuli, units) or recordings "
                          f"(stimuli, neurons, repeats), got shape {A.shape}")
-    if min(A.shape) == 0:
-        raise ValueError(f"{name} is empty (shape {A.shape})")
-    if np.isinf(A).any():
-        raise ValueError(f"{name} contains inf")
-    counts = (~np.isnan(A)).sum(axis=2)
-    dead = np.flatnonzero(counts.sum(axis=0) == 0)
-    if dead.size:
-        raise ValueError(f"{name}: {dead.size} neuron(s) are all NaN (e.g. neuron {dead[0]}); "
-                         "remove them before scoring")
-    if counts.min() < 2:
-        i, j = np.argwhere(counts < 2)[0]
-        raise ValueError(f"{name}: reliability needs >= 2 repeats per stimulus and neuron, but "
-                         f"{int((counts < 2).sum())} (stimulus, neuron) pair(s) have fewer "
-                         f"(e.g. stimulus {i}, neuron {j}: {counts[i, j]} repeat(s))")
-    return A, True
+    return as_trials(A, name, min_repeats=2), True
 
 
 def _mean(A, noisy):
@@ -253,14 +232,12 @@ def split_half_reliability(trials, n_splits=20, seed=0, correlation="pearson",
     (or, with ``return_splits=True``, the (n_splits, neurons) array). Dimensionless,
     at most 1; NaN for a neuron whose half-means are constant.
     """
-    T, noisy = _side("trials", trials)
-    if not noisy:
-        raise ValueError("trials must be (stimuli, neurons, repeats)")
-    if correlation not in ("pearson", "spearman"):
-        raise ValueError(f"correlation must be 'pearson' or 'spearman', got {correlation!r}")
+    T = as_trials(trials, "trials", min_repeats=2)
+    check_choice(correlation, "correlation", ("pearson", "spearman"))
+    n_splits = check_int(n_splits, "n_splits", minimum=1)
     rng = np.random.default_rng(seed)
     rel = np.stack([spearman_brown(_colcorr(*split_half_means(T, rng, scheme), correlation))
-                    for _ in range(int(n_splits))])
+                    for _ in range(n_splits)])
     return rel if return_splits else rel.mean(axis=0)
 
 
@@ -446,23 +423,16 @@ def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_fol
 
     from bothways.ridge import cv_ridge, kfold_indices
 
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral) or n_splits < 1:
-        raise ValueError(f"n_splits must be an integer >= 1, got {n_splits!r}")
-    if not 0.0 <= float(min_reliability) < 1.0:
-        raise ValueError(f"min_reliability must lie in [0, 1), got {min_reliability}")
-    if prediction_reliability not in ("source", "either"):
-        raise ValueError(f"prediction_reliability must be 'source' or 'either', got {prediction_reliability!r}")
-    if not 0.0 < float(ci) < 1.0:
-        raise ValueError(f"ci must lie in (0, 1), got {ci}")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
-        raise ValueError(f"n_boot must be an integer >= 0, got {n_boot!r}")
+    check_choice(method, "method", METHODS)
+    n_splits = check_int(n_splits, "n_splits", minimum=1)
+    min_reliability = check_number(min_reliability, "min_reliability", low=0.0, high=1.0, high_open=True)
+    check_choice(prediction_reliability, "prediction_reliability", ("source", "either"))
+    ci = check_number(ci, "ci", low=0.0, high=1.0, low_open=True, high_open=True)
+    n_boot = check_int(n_boot, "n_boot", minimum=0)
     S, s_noisy = _side("source", source)
     T, t_noisy = _side("target", target)
     n, q = T.shape[0], T.shape[1]
-    if S.shape[0] != n:
-        raise ValueError(f"source and target have different numbers of stimuli: {S.shape[0]} vs {n}")
+    check_same_stimuli(S.shape[0], n, "source", "target")
     direction = DIRECTIONS[(s_noisy, t_noisy)]
     mk = method == "muzellec_kar"
     if isinstance(match_to, str) and match_to == "auto":
@@ -484,8 +454,7 @@ def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_fol
         scheme, t_corr = "permutation", "spearman"
     else:
         if folds is None:
-            if isinstance(n_folds, bool) or not isinstance(n_folds, numbers.Integral) or n_folds < 2:
-                raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
+            check_int(n_folds, "n_folds", minimum=2)
             if n_folds > n:
                 raise ValueError(f"more folds ({n_folds}) than stimuli ({n})")
             folds = kfold_indices(n, n_folds, seed)

@@ -25,7 +25,6 @@ All regression goes through :func:`bothways.predictivity.predictivity` (and so
 """
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bothways._validation import as_responses, as_trials, check_index, check_int, responses_of
 from bothways.config import MUZELLEC_KAR_ALPHA
 from bothways.predictivity import predictivity, split_half_reliability
 
@@ -185,31 +185,6 @@ def _percentiles(values, level):
     return float(lo), float(hi)
 
 
-def _check_index(name, idx, n):
-    idx = np.asarray(idx)
-    if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
-        raise ValueError(f"{name} must be a non-empty 1-D integer index array")
-    if idx.min() < 0 or idx.max() >= n:
-        raise ValueError(f"{name} indexes outside [0, {n})")
-    if np.unique(idx).size != idx.size:
-        raise ValueError(f"{name} contains repeated indices")
-    return idx
-
-
-def _trial_mean(target):
-    """(stimuli, neurons) from a model or recordings; validates the shape."""
-    T = np.asarray(target, dtype=np.float64)
-    if T.ndim == 3:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            T = np.nanmean(T, axis=2)
-    if T.ndim != 2:
-        raise ValueError(f"target must be (stimuli, neurons) or (stimuli, neurons, repeats), got shape {T.shape}")
-    if not np.all(np.isfinite(T)):
-        raise ValueError("target has a (stimulus, neuron) with no finite response")
-    return T
-
-
 def nonconstant_units(X, rtol: float = 1e-10) -> np.ndarray:
     """Indices of the columns of ``X`` (stimuli, units) that vary over stimuli.
 
@@ -231,8 +206,7 @@ def split_stimuli(n: int, selection_fraction: float = 0.25, seed=0) -> StimulusS
     ``selection_fraction`` of the stimuli (rounded, at least 10 and leaving at least 10)
     go to ``selection``; both index arrays are sorted. Seeded by ``seed``.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an integer, got {type(n).__name__}")
+    n = check_int(n, "n", minimum=1)
     if not 0.0 < float(selection_fraction) < 1.0:
         raise ValueError(f"selection_fraction must lie in (0, 1), got {selection_fraction}")
     k = int(round(selection_fraction * n))
@@ -284,8 +258,8 @@ def select_layer(features, target, selection, layers: Sequence[str] | None = Non
     layers = list(layers)
     if not layers:
         raise ValueError("no candidate layers")
-    T = _trial_mean(target)
-    sel = _check_index("selection", selection, T.shape[0])
+    T = as_responses(target, "target")[0]
+    sel = check_index(selection, "selection", T.shape[0])
     if sel.size < max(n_folds, 3):
         raise ValueError(f"selection has {sel.size} stimuli; need at least n_folds={n_folds}")
     rows = []
@@ -350,9 +324,7 @@ def score_both_ways(model, recordings, variants: Mapping[str, dict] | Sequence[s
     X = np.asarray(model)
     if X.ndim != 2:
         raise ValueError(f"model must be (stimuli, units), got shape {X.shape}")
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    R = as_trials(recordings, "recordings")
     if X.shape[0] != R.shape[0]:
         raise ValueError(f"model and recordings have different numbers of stimuli: {X.shape[0]} vs {R.shape[0]}")
     if isinstance(variants, Mapping):
@@ -484,13 +456,11 @@ def score_zoo(models: Sequence[str], images, recordings, split: StimulusSplit,
     """
     from tqdm.auto import tqdm
 
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    R = as_trials(recordings, "recordings")
     if len(images) != R.shape[0]:
         raise ValueError(f"{len(images)} images but {R.shape[0]} stimuli in recordings")
-    sel = _check_index("split.selection", split.selection, R.shape[0])
-    held = _check_index("split.held_out", split.held_out, R.shape[0])
+    sel = check_index(split.selection, "split.selection", R.shape[0])
+    held = check_index(split.held_out, "split.held_out", R.shape[0])
     if np.intersect1d(sel, held).size:
         raise ValueError("split.selection and split.held_out overlap")
     if features_fn is None:
@@ -571,15 +541,14 @@ def ev_vs_source_size(source, target, counts: Sequence[int], n_draws: int = 5, s
     ``median_ev``, ``n_nan``. A count equal to the number of source columns is drawn
     once (all subsets are the same).
     """
-    S = np.asarray(source)
+    S = np.asarray(responses_of(source))
     if S.ndim not in (2, 3):
         raise ValueError(f"source must be (stimuli, units) or (stimuli, neurons, repeats), got shape {S.shape}")
     n_src = S.shape[1]
     counts = [int(k) for k in counts]
     if not counts or min(counts) < 1 or max(counts) > n_src:
         raise ValueError(f"counts must lie in [1, {n_src}] (source columns), got {counts}")
-    if int(n_draws) < 1:
-        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+    n_draws = check_int(n_draws, "n_draws", minimum=1)
     opts = dict(n_boot=0, match_to=None, seed=seed)
     opts.update(predictivity_options)
     rng = np.random.default_rng([int(seed), 11])
@@ -657,6 +626,7 @@ def fit_saturation(n, ev, form: str = "hyperbolic", n_boot: int = 1000, seed=0, 
     levels = np.unique(n)
     if levels.size < 3:
         raise ValueError(f"need at least 3 distinct counts to fit 2 parameters, got {levels.size}")
+    n_boot = check_int(n_boot, "n_boot", minimum=0)
     a, b = _fit_curve(form, n, y)
     if not np.isfinite(a):
         raise ValueError("the saturating fit did not converge")
@@ -693,10 +663,8 @@ def top_stimuli(features, units, k: int = 4) -> pd.DataFrame:
     X = np.asarray(features)
     if X.ndim != 2:
         raise ValueError(f"features must be (stimuli, units), got shape {X.shape}")
-    units = _check_index("units", np.atleast_1d(units), X.shape[1])
-    k = int(k)
-    if not 1 <= k <= X.shape[0]:
-        raise ValueError(f"k must lie in [1, {X.shape[0]}], got {k}")
+    units = check_index(np.atleast_1d(units), "units", X.shape[1])
+    k = check_int(k, "k", minimum=1, maximum=X.shape[0])
     rows = []
     for u in units:
         order = np.argsort(-X[:, u], kind="stable")[:k]
@@ -714,9 +682,7 @@ def reliability_table(recordings, n_splits: int = 20, seed=0) -> pd.DataFrame:
     One row per neuron. The EV of a neuron scales with 1/reliability, so their ratio is
     how much the choice alone moves forward EV.
     """
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    R = as_trials(recordings, "recordings")
     return pd.DataFrame({
         "pearson_balanced": split_half_reliability(R, n_splits, seed, "pearson", "balanced"),
         "spearman_permutation": split_half_reliability(R, n_splits, seed, "spearman", "permutation"),

@@ -13,7 +13,7 @@ the cause, so this module provides both halves of the chapter:
   else — :func:`reshape_spectrum` (eigenvalues set to a power law, eigenvectors kept),
   :func:`truncate_spectrum` (PCA truncation), :func:`whiten` — and one that builds a
   new, wider layer on top of it (:func:`random_expansion`), plus
-  :func:`score_representation` / :func:`score_representations` /
+  :func:`score_representation` /
   :func:`spectrum_sweep` that score any of them in both directions on the same
   recordings.
 
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bothways._validation import as_trials, as_vector, check_int, check_number
 from bothways.dimensionality import participation_ratio, pool_features
 
 __all__ = ["PAPER_SPEARMAN", "LogFit", "fit_log_pr", "spearman_table", "fit_table", "Modes", "modes",
@@ -80,20 +81,6 @@ class LogFit:
         return self.slope * np.log10(np.asarray(pr, dtype=float)) + self.intercept
 
 
-def _finite_1d(name, a):
-    a = np.asarray(a)
-    if a.dtype == object or not np.issubdtype(a.dtype, np.number):
-        raise TypeError(f"{name} must be numeric, got dtype {a.dtype}")
-    a = a.astype(np.float64)
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (one value per network), got shape {a.shape}")
-    bad = ~np.isfinite(a)
-    if bad.any():
-        raise ValueError(f"{name} contains {int(bad.sum())} NaN/inf value(s); drop those networks "
-                         "explicitly before fitting")
-    return a
-
-
 def _rowwise_pearson(x, y):
     """Pearson r of each row of x with the same row of y (NaN where a row is constant)."""
     xc = x - x.mean(axis=1, keepdims=True)
@@ -130,7 +117,7 @@ def fit_log_pr(pr, score, n_boot: int = 2000, level: float = 0.95, seed: int = 0
     :class:`LogFit`. Resamples in which all PRs coincide have no slope and are ignored
     by the intervals.
     """
-    pr, score = _finite_1d("pr", pr), _finite_1d("score", score)
+    pr, score = (as_vector(a, name, what="one value per network") for name, a in (("pr", pr), ("score", score)))
     if pr.shape != score.shape:
         raise ValueError(f"pr and score must have the same length, got {pr.size} and {score.size}")
     if pr.size < 3:
@@ -139,8 +126,8 @@ def fit_log_pr(pr, score, n_boot: int = 2000, level: float = 0.95, seed: int = 0
         raise ValueError("pr must be positive (the participation ratio is >= 1)")
     if np.ptp(pr) == 0:
         raise ValueError("all participation ratios are equal: no slope to fit")
-    if not (0 < level < 1) or int(n_boot) < 1:
-        raise ValueError(f"need 0 < level < 1 and n_boot >= 1, got {level} and {n_boot}")
+    level = check_number(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    n_boot = check_int(n_boot, "n_boot", minimum=1)
     x = np.log10(pr)
     slope, intercept = np.polyfit(x, score, 1)
     r = np.corrcoef(x, score)[0, 1] if np.ptp(score) > 0 else 0.0
@@ -346,9 +333,7 @@ def powerlaw_values(alpha_exponent: float, m: Modes) -> np.ndarray:
 
 def truncated_values(n_components: int, m: Modes) -> np.ndarray:
     """Singular values of the top-``n_components`` PCA truncation (the rest set to 0)."""
-    n_components = int(n_components)
-    if n_components < 1:
-        raise ValueError(f"n_components must be >= 1, got {n_components}")
+    n_components = check_int(n_components, "n_components", minimum=1)
     if n_components > m.rank:
         raise ValueError(f"n_components={n_components} exceeds the rank of X ({m.rank})")
     return np.where(np.arange(m.rank) < n_components, m.s, 0.0)
@@ -434,9 +419,7 @@ def random_expansion(X, n_features: int, seed: int = 0, nonlinearity: str = "rel
     """
     if nonlinearity not in ("relu", "linear"):
         raise ValueError(f"nonlinearity must be 'relu' or 'linear', got {nonlinearity!r}")
-    n_features = int(n_features)
-    if n_features < 1:
-        raise ValueError(f"n_features must be >= 1, got {n_features}")
+    n_features = check_int(n_features, "n_features", minimum=1)
     m = _as_modes(X, rtol)
     n, p = m.shape
     sd = np.sqrt((m.s ** 2).sum() / (n * p))  # overall std of the centred X
@@ -487,9 +470,7 @@ def score_representation(X, trials, *, s=None, n_splits: int = 5, n_folds: int =
     from bothways.predictivity import predictivity
 
     m = _as_modes(X, rtol)
-    trials = np.asarray(trials)
-    if trials.ndim != 3:
-        raise ValueError(f"trials must be (stimuli, neurons, repeats), got shape {trials.shape}")
+    trials = as_trials(trials, "trials")
     if trials.shape[0] != m.shape[0]:
         raise ValueError(f"X has {m.shape[0]} stimuli but trials has {trials.shape[0]}")
     s = m.s if s is None else m._check(s)
@@ -612,8 +593,9 @@ def sweep_zoo(images, trials, models=None, untrained=None, baselines=(), referen
     from bothways.models import extract_features, get_model
 
     images = np.asarray(images)
-    if len(images) != np.shape(trials)[0]:
-        raise ValueError(f"{len(images)} images but trials has {np.shape(trials)[0]} stimuli")
+    trials = as_trials(trials, "trials")
+    if len(images) != trials.shape[0]:
+        raise ValueError(f"{len(images)} images but trials has {trials.shape[0]} stimuli")
     jobs = []
     for name, pretrained, spec, group in zoo_plan(models, untrained, baselines):
         zm = get_model(name, pretrained=pretrained, seed=seed)

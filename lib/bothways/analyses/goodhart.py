@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bothways._validation import as_matrix, as_responses, as_trials, check_int
+
 __all__ = ["CLASSES", "HIGHER_IS_BETTER", "ridge_coordinates", "TheoryCheck", "theory_vs_measured",
            "SpectralProfile", "spectral_profile", "learning_curves", "repeat_subset",
            "AlphaInflation", "alpha_inflation", "LayerInflation", "layer_inflation",
@@ -59,37 +61,6 @@ HIGHER_IS_BETTER = {"forward_ev": True, "reverse_ev": True, "rsa": True, "cka": 
 
 
 # --------------------------------------------------------------------------- helpers
-def _matrix(name, X):
-    X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be (stimuli, units), got shape {X.shape}")
-    X = X.astype(np.float64)
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return X
-
-
-def _target(name, T):
-    """``(mean (stimuli, targets), trials or None)`` from a model or recordings."""
-    T = np.asarray(T)
-    if T.dtype == object or not np.issubdtype(T.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {T.dtype}")
-    if T.ndim == 2:
-        return _matrix(name, T), None
-    if T.ndim != 3:
-        raise ValueError(f"{name} must be (stimuli, units) or (stimuli, neurons, repeats), got shape {T.shape}")
-    if np.isinf(T).any():
-        raise ValueError(f"{name} contains inf")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        M = np.nanmean(T.astype(np.float64), axis=2)
-    if not np.all(np.isfinite(M)):
-        raise ValueError(f"{name} has a (stimulus, neuron) with no recorded repeat")
-    return M, T
-
-
 def _mapping(name, features, min_items=1):
     if not isinstance(features, Mapping) or len(features) < min_items:
         raise TypeError(f"{name} must be a mapping name -> (stimuli, units) array with at least "
@@ -127,7 +98,7 @@ def ridge_coordinates(X, rtol: float = 1e-12) -> np.ndarray:
     """
     from scipy.linalg import eigh
 
-    X = _matrix("X", X)
+    X = as_matrix(X, "X")
     Xc = X - X.mean(0)
     if Xc.shape[1] < Xc.shape[0]:
         return Xc
@@ -244,7 +215,7 @@ def theory_vs_measured(X, target, p_fraction: float = 0.5, alpha: float | None =
     from bothways.spectral import empirical_learning_curve, learning_curve, spectrum, theory_error
 
     Z = ridge_coordinates(X)
-    mean, trials = _target("target", target)
+    mean, trials = as_responses(target, "target")
     P = Z.shape[0]
     if mean.shape[0] != P:
         raise ValueError(f"X and target have different numbers of stimuli: {P} vs {mean.shape[0]}")
@@ -335,7 +306,7 @@ def learning_curves(X, target, ps: Sequence[int], alpha: float, n_trials: int = 
     from bothways.spectral import empirical_learning_curve, learning_curve, spectrum
 
     Z = ridge_coordinates(X)
-    mean, _ = _target("target", target)
+    mean, _ = as_responses(target, "target")
     s = spectrum(Z, mean)
     th = learning_curve(s.eigenvalues, s.weights, ps, alpha)
     emp = empirical_learning_curve(Z, mean, ps, alpha, n_trials=n_trials, seed=seed, device=device)
@@ -366,14 +337,13 @@ def repeat_subset(trials, k: int | None, seed=0) -> np.ndarray:
     -------
     (stimuli, neurons, repeats) float64, NaN where a repeat is missing or dropped.
     """
-    _, T = _target("trials", trials)
+    _, T = as_responses(trials, "trials")
     if T is None:
         raise ValueError("trials must be (stimuli, neurons, repeats)")
     T = T.astype(np.float64)
     if k is None:
         return T
-    if isinstance(k, bool) or int(k) != k or k < 1:
-        raise ValueError(f"k must be a positive integer or None, got {k!r}")
+    k = check_int(k, "k", minimum=1)
     present = ~np.isnan(T).all(axis=1)  # (stimuli, repeats)
     keys = np.where(present, np.random.default_rng(seed).random(present.shape), np.inf)
     rank = np.argsort(np.argsort(keys, axis=1), axis=1)
@@ -403,7 +373,7 @@ def predictor_noise(trials, target, repeats: Sequence[int | None] = (2, 4, None)
     DataFrame, one row per ``k`` (``repeats``, NaN for all): ``median_r2`` (raw, ×100),
     ``median_ev``, ``prediction_reliability`` (median), ``theory_all``, ``measured_all``.
     """
-    T = _matrix("target", target)
+    T = as_matrix(target, "target")
     rows = []
     for k in repeats:
         Tk = repeat_subset(trials, k, seed=seed)
@@ -459,7 +429,7 @@ def alpha_inflation(X, target, n_folds: int = 10, seed=0, n_splits: int = 5, alp
     from bothways.ridge import alpha_path
 
     Z = ridge_coordinates(X)
-    mean, trials = _target("target", target)
+    mean, trials = as_responses(target, "target")
     if mean.shape[0] != Z.shape[0]:
         raise ValueError(f"X and target have different numbers of stimuli: {Z.shape[0]} vs {mean.shape[0]}")
     grid = {} if alphas is None else dict(alphas=alphas)
@@ -534,10 +504,9 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
     from bothways.analyses.asymmetry import split_stimuli
 
     features = _mapping("features", features, min_items=2)
-    mean, trials = _target("target", target)
+    mean, trials = as_responses(target, "target")
     T = trials if trials is not None else mean
-    if int(n_repeats) < 1:
-        raise ValueError(f"n_repeats must be >= 1, got {n_repeats}")
+    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
     Z = {}
     for name, X in features.items():
         Z[name] = ridge_coordinates(X)
@@ -601,14 +570,11 @@ def expansion_sweep(X, recordings, widths: Sequence[int], seed=0, n_splits: int 
     from bothways.analyses.dimensionality_sweep import random_expansion
     from bothways.dimensionality import participation_ratio
 
-    X = _matrix("X", X)
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    X = as_matrix(X, "X")
+    R = as_trials(recordings, "recordings")
     rows = []
     for w in widths:
-        if isinstance(w, bool) or int(w) != w or w < 0:
-            raise ValueError(f"widths must be integers >= 0, got {w!r}")
+        w = check_int(w, "widths[i]", minimum=0)
         H = X if w == 0 else random_expansion(X, int(w), seed=seed)
         s = score_both_ways(H, R, variants=("default",), n_splits=n_splits, seed=seed, max_units=max_units,
                             n_boot=n_boot, **options).summary.set_index("direction")
@@ -664,13 +630,13 @@ def metric_table(features: Mapping, recordings, n_splits: int = 5, seed=0, max_u
     from bothways.metrics import linear_cka, matching_score, procrustes_distance, rsa
 
     features = _mapping("features", features)
-    mean, trials = _target("recordings", recordings)
+    mean, trials = as_responses(recordings, "recordings")
     if trials is None:
         raise ValueError("recordings must be (stimuli, neurons, repeats) for noise-corrected EV")
     kw = dict(n_folds=n_folds, n_splits=n_splits, seed=seed, n_boot=0, match_to=None, device=device)
     rows = []
     for name, X in features.items():
-        X = _matrix(f"features[{name!r}]", X)
+        X = as_matrix(X, f"features[{name!r}]")
         Z = ridge_coordinates(X)
         units = unit_sample(X, None)
         sample = unit_sample(X, max_units, seed=seed)
@@ -765,7 +731,7 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
     pops = _mapping("populations", populations, min_items=2)
     means, trials, rel, n_constant = {}, {}, {}, {}
     for name, A in pops.items():
-        M, tr = _target(f"populations[{name!r}]", A)
+        M, tr = as_responses(A, f"populations[{name!r}]")
         keep = nonconstant_units(M)
         if keep.size == 0:
             raise ValueError(f"every unit of population {name!r} is constant over the stimuli")
