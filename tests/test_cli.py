@@ -103,7 +103,7 @@ def test_mismatched_stimuli_and_unreadable_file(tmp_path, capsys):
     np.savez(tmp_path / "bad.npz", images=rng.integers(0, 256, (30, 8, 8, 3), dtype=np.uint8),
              trials=rng.normal(size=(31, 4, 3)))
     code, _, err = score(capsys, "--model", "pixels", "--data", f"npz:{tmp_path / 'bad.npz'}")
-    assert code == 2 and "30 images but 31 stimuli" in err
+    assert code == 2 and "30 images for 31 stimuli" in err
     (tmp_path / "broken.npz").write_bytes(b"\x00" * 100)
     code, _, err = score(capsys, "--model", "pixels", "--data", f"npz:{tmp_path / 'broken.npz'}")
     assert code == 2 and "cannot read" in err and "broken.npz" in err

@@ -334,7 +334,7 @@ def test_bad_input_fails_before_any_work(syn, tmp_path):
         make(syn, store, models=["no_such_package.mod:build"])
     with pytest.raises(sweep.UnknownLayerError, match="no layer 'layer9'"):
         make(syn, store, models=["pixels"], layers=["layer9"])
-    with pytest.raises(sweep.DataError, match="48 images but 40 stimuli"):
+    with pytest.raises(sweep.DataError, match="48 images for 40 stimuli"):
         make(syn, store, data={"x": (images, trials[:40])})
     with pytest.raises(sweep.DataError, match=">= 2 repeats"):
         make(syn, store, data={"x": (images, trials[:, :, :1])})
@@ -426,8 +426,28 @@ def test_subset_and_take(syn):
     np.testing.assert_array_equal(s.trials, d.trials[np.sort(np.random.default_rng([1, 19]).choice(48, 20,
                                                                                                     replace=False))])
     assert d.subset(None) is d and d.take(np.arange(5), "first").n_stimuli == 5
-    with pytest.raises(sweep.DataError, match="index outside"):
+    with pytest.raises(sweep.DataError, match="outside"):
         d.take(np.array([48]))
+
+
+def test_recordings_and_it_files_as_data(syn, tmp_path):
+    from bothways.data.recording import Recording
+
+    images, trials = syn
+    d = sweep.data_source(Recording(trials=trials, images=images, source="my lab"), "mine")
+    assert d.info["source"] == "my lab" and d.identity == sweep.data_source(syn, "x").identity
+    with pytest.raises(sweep.DataError, match="only trial averages"):
+        sweep.data_source(Recording(mean=np.nanmean(trials, axis=2), images=images), "averages")
+    with pytest.raises(sweep.DataError, match="no images"):
+        sweep.data_source(Recording(trials=trials), "no images")
+    np.save(tmp_path / "it.npy", trials)
+    np.save(tmp_path / "images.npy", images)
+    it = sweep.data_source(f"kar-it:{tmp_path / 'it.npy'},images={tmp_path / 'images.npy'}")
+    assert it.identity == d.identity and it.info["citation"] == "muzellec2026"
+    with pytest.raises(sweep.DataError, match="hold no images"):
+        sweep.data_source(f"kar-it:{tmp_path / 'it.npy'}")
+    with pytest.raises(sweep.DataError, match="unknown option 'window=1'"):
+        sweep.data_source(f"kar-it:{tmp_path / 'it.npy'},window=1")
 
 
 @pytest.mark.data

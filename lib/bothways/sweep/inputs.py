@@ -15,7 +15,8 @@ Model specs (:func:`model_source`):
   ``preprocess`` maps uint8 images (stimuli, H, W, 3) to the module's input tensor;
   :class:`bothways.models.Preprocess` is the easy choice.
 
-Data specs (:func:`data_source`):
+Data specs (:func:`data_source`; each loads a :class:`~bothways.data.recording.Recording`,
+which must have single trials and images):
 
 - ``"v4:<session>"``: a V4 session of Cowley et al. 2023 with single trials (210325);
 - ``"twins:<monkey>"`` (``WE``, ``PE``, ``RA``): the monkey's digital twins (model-
@@ -295,51 +296,63 @@ def _canonical_trials_hash(trials: np.ndarray) -> str:
 
 @dataclass(frozen=True, eq=False)
 class DataSource:
-    """Images and the recordings made with them, stimuli first.
+    """A :class:`~bothways.data.recording.Recording` that a sweep can score, with a label.
 
-    ``images``: (stimuli, H, W, 3) uint8; ``trials``: (stimuli, neurons, repeats) float,
-    NaN where a stimulus has fewer repeats; ``name``: label in tables; ``spec``: the
-    string it was loaded from (``None`` for arrays); ``info``: free metadata (monkey,
-    session, citation, ``kind``: ``"recordings"`` or ``"model-predicted"``).
-    Construction validates shapes and stimulus counts (:class:`DataError`).
+    ``recording`` must have single ``trials`` (stimuli, neurons, repeats), NaN where a
+    stimulus has fewer repeats, at least 2 present repeats for every (stimulus, neuron)
+    (noise ceilings), and its ``images`` (stimuli, H, W, 3) uint8. ``name``: label in
+    tables; ``spec``: the string it was loaded from (``None`` otherwise).
+    Construction checks all of this (:class:`DataError`).
     """
 
     name: str
-    images: np.ndarray = field(repr=False)
-    trials: np.ndarray = field(repr=False)
+    recording: object = field(repr=False)
     spec: str | None = None
-    info: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        im, tr = np.asarray(self.images), np.asarray(self.trials)
+        rec = self.recording
+        if rec.trials is None:
+            raise DataError(f"data {self.name!r}: only trial averages ({rec.source or 'no source'}); noise "
+                            "ceilings need single trials (stimuli, neurons, repeats)")
+        im = rec.images
+        if im is None:
+            raise DataError(f"data {self.name!r}: no images; the networks need the stimuli the recordings "
+                            "were made with")
+        im = np.asarray(im)
         if im.dtype != np.uint8 or im.ndim != 4 or im.shape[-1] != 3:
-            raise DataError(f"data {self.name!r}: images must be uint8 (stimuli, H, W, 3), got "
-                            f"{im.dtype} {im.shape}")
-        if tr.ndim != 3 or not np.issubdtype(tr.dtype, np.floating):
-            raise DataError(f"data {self.name!r}: trials must be float (stimuli, neurons, repeats), got "
-                            f"{tr.dtype} {tr.shape}")
-        if im.shape[0] != tr.shape[0]:
-            raise DataError(f"data {self.name!r}: {im.shape[0]} images but {tr.shape[0]} stimuli in the "
-                            "recordings; they must be the same stimuli in the same order")
-        if min(tr.shape) == 0:
-            raise DataError(f"data {self.name!r}: empty recordings {tr.shape}")
-        if np.isinf(tr).any():
-            raise DataError(f"data {self.name!r}: recordings contain inf")
-        counts = (~np.isnan(tr)).sum(axis=2)
+            raise DataError(f"data {self.name!r}: images must be uint8 (stimuli, H, W, 3), got {im.dtype} {im.shape}")
+        counts = rec.n_repeats
         if counts.min() < 2:
             i, j = np.argwhere(counts < 2)[0]
             raise DataError(f"data {self.name!r}: noise ceilings need >= 2 repeats per stimulus and neuron; "
                             f"{int((counts < 2).sum())} pair(s) have fewer (e.g. stimulus {i}, neuron {j})")
-        object.__setattr__(self, "images", im)
-        object.__setattr__(self, "trials", tr)
+
+    @classmethod
+    def from_arrays(cls, name: str, images, trials, **recording) -> "DataSource":
+        """From arrays: ``images`` (stimuli, H, W, 3) uint8 and ``trials`` (stimuli,
+        neurons, repeats); ``recording``: further :class:`Recording` fields (``source``, ...)."""
+        return cls(name, _recording(name, trials=trials, images=images, **recording))
+
+    @property
+    def images(self) -> np.ndarray:
+        return self.recording.images
+
+    @property
+    def trials(self) -> np.ndarray:
+        return self.recording.trials
+
+    @property
+    def info(self) -> dict:
+        r = self.recording
+        return dict(r.info, kind=r.kind, source=r.source, citation=r.citation)
 
     @property
     def n_stimuli(self) -> int:
-        return self.trials.shape[0]
+        return self.recording.n_stimuli
 
     @property
     def n_neurons(self) -> int:
-        return self.trials.shape[1]
+        return self.recording.n_neurons
 
     @cached_property
     def images_hash(self) -> str:
@@ -357,14 +370,13 @@ class DataSource:
         return dict(images=self.images_hash, recordings=self.trials_hash)
 
     def take(self, index, name: str | None = None) -> "DataSource":
-        """The stimuli ``index`` (in that order), as a new source named ``name``."""
-        idx = np.asarray(index)
-        if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
-            raise DataError(f"data {self.name!r}: index must be a non-empty 1-D integer array")
-        if idx.min() < 0 or idx.max() >= self.n_stimuli:
-            raise DataError(f"data {self.name!r}: index outside [0, {self.n_stimuli})")
-        return DataSource(name or f"{self.name}[{idx.size} stimuli]", self.images[idx], self.trials[idx], None,
-                          dict(self.info, parent=self.name))
+        """The stimuli ``index`` (distinct, in that order), as a new source named ``name``
+        (:meth:`Recording.subset`)."""
+        try:
+            rec = self.recording.subset(stimuli=index)
+        except (TypeError, ValueError) as err:
+            raise DataError(f"data {self.name!r}: {err}") from None
+        return DataSource(name or f"{self.name}[{rec.n_stimuli} stimuli]", rec)
 
     def subset(self, n: int | None, seed: int = 0) -> "DataSource":
         """A seeded random subset of ``n`` stimuli (sorted; all when ``n`` is None or
@@ -375,6 +387,15 @@ class DataSource:
             raise DataError(f"n_stimuli must be >= 10, got {n}")
         idx = np.sort(np.random.default_rng([int(seed), 19]).choice(self.n_stimuli, int(n), replace=False))
         return self.take(idx, f"{self.name}[n={int(n)},seed={int(seed)}]")
+
+
+def _recording(name, **fields):
+    from bothways.data.recording import Recording
+
+    try:
+        return Recording(**fields)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"data {name!r}: {err}") from None
 
 
 def _options(parts, allowed, spec):
@@ -390,33 +411,14 @@ def _options(parts, allowed, spec):
 def _v4(arg, opts, spec):
     from bothways.data import load_cowley_session
 
-    try:
-        s = load_cowley_session(int(arg))
-    except ValueError as err:
-        raise DataError(f"data {spec!r}: {err}") from None
-    if s.trials is None:
-        raise DataError(f"data {spec!r}: session {arg} has only repeat-averaged responses here; noise "
-                        "ceilings need single trials (use v4:210325, or twins:<monkey>)")
-    return s.images, s.trials, dict(kind="recordings", monkey=s.monkey, session=s.session, citation=s.citation)
+    return load_cowley_session(int(arg))
 
 
 def _twins(arg, opts, spec):
     from bothways.data import load_images, twin_population
 
     images = load_images(int(opts.get("images", 210325)))
-    try:
-        pop = twin_population(arg, images, repeats=int(opts.get("repeats", 8)), seed=int(opts.get("seed", 0)))
-    except ValueError as err:
-        raise DataError(f"data {spec!r}: {err}") from None
-    return images, pop.responses, dict(kind="model-predicted", monkey=arg, citation="cowley2023")
-
-
-def _read_npy(path, what, spec):
-    p = Path(path).expanduser()
-    try:
-        return np.load(p, allow_pickle=False)
-    except Exception as err:
-        raise DataError(f"data {spec!r}: cannot read {what} file {p}: {type(err).__name__}: {err}") from None
+    return twin_population(arg, images, repeats=int(opts.get("repeats", 8)), seed=int(opts.get("seed", 0)))
 
 
 def _npz(arg, opts, spec):
@@ -426,60 +428,67 @@ def _npz(arg, opts, spec):
             missing = [k for k in ("images", "trials") if k not in z.files]
             if missing:
                 raise DataError(f"data {spec!r}: {p} has no array(s) {missing} (it has {z.files})")
-            return z["images"], z["trials"], dict(kind="recordings", file=str(p))
+            images, trials = z["images"], z["trials"]
     except DataError:
         raise
     except Exception as err:
         raise DataError(f"data {spec!r}: cannot read {p}: {type(err).__name__}: {err}") from None
+    return _recording(spec, trials=trials, images=images, source=str(p))
 
 
 def _kar_it(arg, opts, spec):
+    from dataclasses import replace
+
     from bothways.data import load_kar_it
 
     if "images" not in opts:
         raise DataError(f"data {spec!r}: IT files hold no images; add ',images=<images .npy>'")
+    rec = load_kar_it(arg, **({"dataset": opts["dataset"]} if "dataset" in opts else {}))
+    p = Path(opts["images"]).expanduser()
     try:
-        rec = load_kar_it(arg, **({"dataset": opts["dataset"]} if "dataset" in opts else {}))
-    except (OSError, ValueError, KeyError) as err:
+        images = np.load(p, allow_pickle=False)
+    except Exception as err:
+        raise DataError(f"data {spec!r}: cannot read images file {p}: {type(err).__name__}: {err}") from None
+    try:
+        return replace(rec, images=images, mean=None if rec.trials is not None else rec.mean)  # mean is derived
+    except ValueError as err:
         raise DataError(f"data {spec!r}: {err}") from None
-    return _read_npy(opts["images"], "images", spec), rec.responses, dict(kind="recordings", source=rec.source,
-                                                                           citation=rec.citation)
 
 
-#: Data spec kinds: name -> (loader, allowed options).
+#: Data spec kinds: name -> (loader returning a Recording, allowed options).
 DATA_KINDS = {"v4": (_v4, set()), "twins": (_twins, {"images", "repeats", "seed"}),
               "npz": (_npz, set()), "kar-it": (_kar_it, {"images", "dataset"})}
 
 
 def data_source(data, name: str | None = None) -> DataSource:
     """A :class:`DataSource` from a spec string (module docstring), a ``DataSource``, a
-    tuple ``(images, trials)``, or an object with ``images`` and ``trials`` (or
-    ``responses``) attributes. Raises :class:`DataError` for an unknown spec, an
-    unreadable file or mismatched stimuli."""
+    :class:`~bothways.data.recording.Recording` (with images and trials), or a tuple
+    ``(images, trials)``. Raises :class:`DataError` for an unknown spec, an unreadable
+    file, data without trials or images, or mismatched stimuli."""
+    from bothways.data.recording import Recording
+
     if isinstance(data, DataSource):
-        return data if name in (None, data.name) else DataSource(name, data.images, data.trials, data.spec, data.info)
+        return data if name in (None, data.name) else DataSource(name, data.recording, data.spec)
+    if isinstance(data, Recording):
+        return DataSource(name or data.source or "data", data)
     if isinstance(data, tuple) and len(data) == 2:
-        return DataSource(name or "data", data[0], data[1])
+        return DataSource.from_arrays(name or "data", data[0], data[1])
     if not isinstance(data, str):
-        trials = getattr(data, "trials", None)
-        trials = getattr(data, "responses", None) if trials is None else trials
-        images = getattr(data, "images", None)
-        if images is None or trials is None:
-            raise DataError(f"data {name!r}: expected a spec string, a DataSource, (images, trials) or an "
-                            f"object with .images and .trials; got {type(data).__name__}")
-        return DataSource(name or getattr(data, "name", "data"), images, trials)
+        raise DataError(f"data {name!r}: expected a spec string, a DataSource, a Recording or (images, trials); "
+                        f"got {type(data).__name__}")
     kind, colon, rest = data.partition(":")
     if not colon or kind not in DATA_KINDS:
         raise DataError(f"unknown data {data!r}: expected '<kind>:<argument>' with kind one of {sorted(DATA_KINDS)} "
                         "(e.g. 'v4:210325', 'twins:PE', 'npz:my_data.npz')")
     loader, allowed = DATA_KINDS[kind]
     arg, *parts = rest.split(",")
+    opts = _options(parts, allowed, data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            images, trials, info = loader(arg, _options(parts, allowed, data), data)
+            rec = loader(arg, opts, data)
         except DataError:
             raise
-        except (OSError, ValueError) as err:  # DataFileError is a ValueError
+        except (OSError, ValueError, KeyError) as err:  # DataFileError is a ValueError
             raise DataError(f"data {data!r}: {type(err).__name__}: {err}") from None
-    return DataSource(name or data, images, np.asarray(trials, dtype=np.float64), data, info)
+    return DataSource(name or data, rec, data)
