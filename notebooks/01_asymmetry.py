@@ -51,8 +51,10 @@ import seaborn as sns
 from bothways.analyses import asymmetry as asy
 from bothways.config import sizes
 from bothways.data import load_cowley_session
+from bothways.models import candidate_layers, model_label
 from bothways.plotting import PALETTE, paired_scatter, set_theme
 from bothways.predictivity import label_units
+from bothways.zoo import ev_vs_source_size, forward_reverse_table, score_zoo, split_stimuli
 
 set_theme()
 S = sizes("asymmetry", size)
@@ -101,12 +103,12 @@ print(f"split-half reliability (Pearson, Spearman-Brown): median "
 # both directions. Choosing and scoring on the same images would flatter every model.
 
 # %%
-split = asy.split_stimuli(len(images), S.selection_fraction, seed=seed)
-zoo = asy.score_zoo(S.models, images, trials, split,
-                    candidate_layers=lambda spec: asy.candidate_layers(spec, S.max_layers),
+split = split_stimuli(len(images), S.selection_fraction, seed=seed)
+zoo = score_zoo(S.models, images, trials, split,
+                    candidate_layers=lambda spec: candidate_layers(spec, S.max_layers),
                     variants=S.variants, n_splits=S.n_splits, seed=seed, max_units=S.max_units,
                     n_boot=S.n_boot, device=device, n_folds=S.n_folds)
-labels = {m: asy.model_label(m) for m in S.models}
+labels = {m: model_label(m) for m in S.models}
 chosen = zoo.summary.drop_duplicates("model").set_index("model")[["trained", "layer", "n_units", "n_constant"]]
 chosen.rename(index=labels)
 
@@ -133,8 +135,8 @@ plt.show()
 # step (fixed α = 0.1, Spearman target reliability, mean over targets).
 
 # %%
-default = asy.forward_reverse_table(zoo.summary, "default", "median_ev")
-published = asy.forward_reverse_table(zoo.summary, "muzellec_kar", "mean_ev")
+default = forward_reverse_table(zoo.summary, "default", "median_ev")
+published = forward_reverse_table(zoo.summary, "muzellec_kar", "mean_ev")
 pd.concat({"default (median EV %)": default[["forward", "reverse", "asymmetry"]],
            "published (mean EV %)": published[["forward", "reverse", "asymmetry"]]},
           axis=1).rename(index=labels).round(1)
@@ -228,9 +230,9 @@ plt.show()
 X_best = zoo.features[best]
 sample = np.random.default_rng(seed).choice(X_best.shape[1], min(S.curve_units, X_best.shape[1]), replace=False)
 held_trials = trials[split.held_out]
-rev_curve = asy.ev_vs_source_size(held_trials, X_best[:, sample], S.neuron_counts, n_draws=S.n_draws,
+rev_curve = ev_vs_source_size(held_trials, X_best[:, sample], S.neuron_counts, n_draws=S.n_draws,
                                   seed=seed, n_splits=S.curve_splits, n_folds=S.n_folds, device=device)
-fwd_curve = asy.ev_vs_source_size(X_best, held_trials, S.neuron_counts, n_draws=S.n_draws, seed=seed,
+fwd_curve = ev_vs_source_size(X_best, held_trials, S.neuron_counts, n_draws=S.n_draws, seed=seed,
                                   n_splits=S.curve_splits, n_folds=S.n_folds, device=device)
 fits = {form: asy.fit_saturation(rev_curve["n_source"], rev_curve["mean_ev"], form=form,
                                  n_boot=S.n_boot_fit, seed=seed, grid=np.geomspace(2, 400, 80))

@@ -48,11 +48,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from bothways.analyses import asymmetry as asy
 from bothways.analyses import symmetry as sym
 from bothways.config import sizes
 from bothways.data import load_images, twin_panel
+from bothways.models import candidate_layers, model_label
 from bothways.plotting import PALETTE, paired_scatter, set_theme
+from bothways.zoo import split_stimuli
 
 set_theme()
 S = sizes("symmetry", size)
@@ -122,7 +123,7 @@ panel = twin_panel(images, n_per_monkey=S.twins_per_monkey, repeats=S.repeats, s
 noise = next(iter(panel.values())).noise
 print(f"{len(images)} images; trial noise: variance = {noise.a:.2f} · mean^{noise.b:.2f} "
       f"(fitted on {noise.n_pairs} image–neuron pairs of session 210325)")
-split = asy.split_stimuli(len(images), S.selection_fraction, seed=seed)
+split = split_stimuli(len(images), S.selection_fraction, seed=seed)
 twins = {m: p.trials[split.held_out] for m, p in panel.items()}
 animals = sym.pairwise_predictivity(twins, n_splits=S.n_splits, seed=seed, n_boot=S.n_boot, n_folds=S.n_folds,
                                     device=device)
@@ -148,9 +149,9 @@ plt.show()
 # %%
 models = sym.score_models_against(
     {m: panel[m].trials for m in sym.TWIN_MONKEYS}, S.models, images, split, matched_draws=S.n_splits,
-    seed=seed, candidate_layers=lambda spec: asy.candidate_layers(spec, S.max_layers), n_splits=S.n_splits,
+    seed=seed, candidate_layers=lambda spec: candidate_layers(spec, S.max_layers), n_splits=S.n_splits,
     n_boot=S.n_boot, n_folds=S.n_folds, max_units=S.max_units, device=device)
-labels = {m: asy.model_label(m) for m in S.models}
+labels = {m: model_label(m) for m in S.models}
 model_table = models.table.assign(model=lambda d: d["model"].map(labels))
 pairs = sym.symmetry_table(animals.table)
 indices = sym.asymmetry_indices(pairs, model_table)

@@ -50,7 +50,7 @@ from scipy.stats import spearmanr
 from bothways.analyses import dimensionality_sweep as ds
 from bothways.config import sizes
 from bothways.data import load_cowley_session, load_images
-from bothways.dimensionality import eigenspectrum, powerlaw_exponent
+from bothways.dimensionality import eigenspectrum, powerlaw_exponent, powerlaw_pr
 from bothways.models import extract_features, get_model
 from bothways.plotting import PALETTE, set_theme
 
@@ -175,7 +175,7 @@ spearman.round(2)
 # Correlations across networks mix everything that differs between networks:
 # architecture, training, depth, the number of units. Here we hold one layer fixed —
 # its units, its eigenvectors and their order, its total variance — and set its
-# eigenvalues to power laws `λᵢ ∝ i^(−a)` (`bothways.analyses.dimensionality_sweep.reshape_spectrum`;
+# eigenvalues to power laws `λᵢ ∝ i^(−a)` (`bothways.dimensionality.reshape_spectrum`;
 # `a = 0` is whitening, larger `a` means fewer effective dimensions
 # {cite}`stringer2019`), then truncate it to its top principal components. Only the
 # spectrum changes, so whatever changes in each direction is caused by the spectrum
@@ -193,7 +193,7 @@ sweep = pd.concat([ds.spectrum_sweep(base, trials, exponents=S.exponents, trunca
                    .assign(method=m)
                    for m in methods], ignore_index=True)
 print(f"{S.control_model} {S.control_layer}: {base.shape[1]} units, rank {int(sweep['rank'].iloc[0])}, "
-      f"its own spectrum decays as i^-{natural.alpha:.2f} (R² {natural.r2:.2f} in log-log)")
+      f"its own spectrum decays as i^-{natural.exponent:.2f} (R² {natural.r2:.2f} in log-log)")
 sweep.pivot(index=["transform", "parameter"], columns="method",
             values=["pr_test", "forward_ev", "reverse_ev"]).round(1)
 
@@ -297,7 +297,7 @@ print(f"  across network layers, forward EV changes by {fits[('pr_test', 'forwar
 # `a = 1` give for the rank `r` of our layer? (`r` is printed above the sweep table.)
 
 # %% tags=["remove-cell", "exercise-key"]
-EXPECTED_PR = ds.powerlaw_pr(1.0, int(sweep["rank"].iloc[0]))
+EXPECTED_PR = powerlaw_pr(1.0, int(sweep["rank"].iloc[0]))
 
 # %%
 from bothways.exercises import check_number
@@ -314,7 +314,7 @@ check_number(my_answer, EXPECTED_PR, rtol=0.01);
 # %% [markdown]
 # **2 (open).** The sweep kept the eigenvectors *and their order*: the direction with
 # the most variance stayed the one with the most. Keep the eigenvalues of the original
-# layer but hand them to the eigenvectors in reverse order (`ds.modes(base)` gives you
+# layer but hand them to the eigenvectors in reverse order (`bothways.dimensionality.modes(base)` gives you
 # `U`, `s` and `coords`; build new singular values and score them with
 # `ds.score_representation(m, trials, s=...)` — note that `s` is matched to the
 # eigenvectors by position). The participation ratio is unchanged. What happens to

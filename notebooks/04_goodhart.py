@@ -249,7 +249,7 @@ plt.show()
 # the whole population, or for each neuron separately.
 
 # %%
-from bothways.analyses.asymmetry import model_label
+from bothways.models import model_label
 
 layer_inf = {}
 for spec in S.layer_models:

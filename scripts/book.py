@@ -175,6 +175,23 @@ def execute(size: str, only: list[str] | None, timeout: int) -> int:
     return 0
 
 
+#: Characters of code that fit a code cell of the rendered page (sphinx-book-theme at a
+#: 1280-pixel window: 684 px of 8.4-px monospace, about 77 characters).
+CODE_WIDTH = 76
+
+
+def format_code(notebooks: list[Path], width: int = CODE_WIDTH) -> None:
+    """Format the code cells of the staged notebooks at the page's width (ruff, black style).
+
+    Only the staged copies are formatted: the sources keep their authors' layout, and
+    the code does the same thing (ruff's formatting does not change what code does).
+    """
+    ruff = Path(sys.executable).parent / "ruff"
+    if notebooks:
+        subprocess.run([str(ruff), "format", "--quiet", "--no-cache", "--isolated", f"--line-length={width}",
+                        *map(str, notebooks)], check=True)
+
+
 def stage() -> None:
     """Assemble ``_build/site``: prose, config, bibliography and executed notebooks."""
     if SITE.exists():
@@ -189,8 +206,10 @@ def stage() -> None:
         if not executed.exists():
             raise SystemExit(f"{executed} is missing: run `python scripts/book.py execute` first")
         shutil.copy2(executed, SITE / f"{stem}.ipynb")
+    format_code([SITE / f"{stem}.ipynb" for stem in toc_notebooks()])
     for page in sorted((SITE / "book").glob("*.md")):
         stage_figures(page)
+    stage_api(SITE / "book" / "api.md")
 
 
 #: In a prose page, ``<!-- chapter-figure notebooks/00_overview#fig-name -->`` is replaced,
@@ -228,6 +247,101 @@ def stage_figures(page: Path) -> None:
                      f"{caption} (From {{doc}}`/{stem}`.)\n```")
         text = text.replace(match[0], directive, 1)
     page.write_text(text)
+
+
+API_MARKER = "<!-- api-reference -->"
+
+
+def api_modules() -> list[tuple[str, list[str]]]:
+    """Every module of ``bothways`` with the public functions and classes it documents.
+
+    A module's public names are its ``__all__`` (else the functions and classes it
+    defines whose names do not start with ``_``): its functions, classes and (from
+    ``__all__`` only) constants. Each object is documented once,
+    under the shortest module path that exports it (``bothways.grid.gridness``, not
+    ``bothways.grid.scores.gridness``). Modules whose names start with ``_`` are private.
+    """
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bothways
+
+    names = ["bothways"] + sorted(m.name for m in pkgutil.walk_packages(bothways.__path__, "bothways.")
+                                  if not m.name.rsplit(".", 1)[-1].startswith("_"))
+    homed, out = set(), {}
+    for name in sorted(names, key=lambda n: (n.count("."), n)):
+        module = importlib.import_module(name)
+        public = getattr(module, "__all__", None)
+        if public is None:
+            public = [k for k, v in vars(module).items() if not k.startswith("_")
+                      and (inspect.isfunction(v) or inspect.isclass(v)) and v.__module__ == name]
+        out[name] = []
+        for key in public:
+            obj = getattr(module, key)
+            if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+                out[name].append(key)  # a constant: documented where __all__ names it
+            elif id(obj) not in homed:
+                homed.add(id(obj))
+                out[name].append(key)
+    return [(name, out[name]) for name in names]
+
+
+def api_markdown() -> str:
+    """The API reference that replaces :data:`API_MARKER` in the staged ``book/api.md``."""
+    import inspect
+    import importlib
+
+    parts = []
+    for name, members in api_modules():
+        module = importlib.import_module(name)
+        rst = [f".. automodule:: {name}", "   :no-members:", ""]
+        if members:
+            rst += [".. autosummary::", "   :nosignatures:", ""] + [f"   {m}" for m in members] + [""]
+            for m in members:
+                obj = getattr(module, m)
+                kind = ("autoclass" if inspect.isclass(obj) else "autofunction" if inspect.isfunction(obj)
+                        else "autodata")
+                options = {"autoclass": ["   :members:"], "autodata": ["   :no-value:"]}.get(kind, [])
+                rst += [f".. {kind}:: {name}.{m}", *options, ""]
+        else:
+            rst += ["Its public functions are documented under the package that re-exports them."
+                    if getattr(module, "__all__", None) else "(No public functions or classes.)", ""]
+        parts.append(f"## `{name}`\n\n```{{eval-rst}}\n" + "\n".join(rst).rstrip() + "\n```\n")
+    return "\n".join(parts)
+
+
+def api_aliases() -> dict[str, str]:
+    """Every path of a documented function or class -> the path it is documented under."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bothways
+
+    home = {}
+    for name, members in api_modules():
+        module = importlib.import_module(name)
+        home.update({id(getattr(module, m)): f"{name}.{m}" for m in members
+                     if inspect.isfunction(getattr(module, m)) or inspect.isclass(getattr(module, m))})
+    aliases = {}
+    modules = ["bothways"] + [m.name for m in pkgutil.walk_packages(bothways.__path__, "bothways.")]
+    for name in modules:
+        for key, obj in vars(importlib.import_module(name)).items():
+            if id(obj) in home and not key.startswith("__"):
+                aliases[f"{name}.{key}"] = home[id(obj)]
+                aliases[f"{obj.__module__}.{obj.__qualname__}"] = home[id(obj)]
+    aliases.update({v: v for v in home.values()})
+    return aliases
+
+
+def stage_api(page: Path) -> None:
+    """Write the generated API reference into the staged ``book/api.md`` (and its aliases)."""
+    text = page.read_text()
+    if API_MARKER not in text:
+        raise SystemExit(f"{page}: no {API_MARKER} marker for the API reference")
+    page.write_text(text.replace(API_MARKER, api_markdown()))
+    (page.parent / "_ext" / "api_aliases.json").write_text(json.dumps(api_aliases(), indent=0, sort_keys=True))
 
 
 def build() -> int:

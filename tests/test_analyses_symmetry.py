@@ -97,7 +97,7 @@ def test_asymmetry_indices_by_hand():
 
 
 def test_score_models_against_scores_every_model_and_animal(animals):
-    from bothways.analyses.asymmetry import split_stimuli
+    from bothways.zoo import split_stimuli
 
     pops, W = animals
     n = pops["A"].shape[0]

@@ -7,8 +7,7 @@ import pytest
 from scipy.stats import pearsonr, spearmanr
 from sklearn.linear_model import Ridge
 
-from bothways.predictivity import (both_ways, label_units, muzellec_kar_folds, predictivity,
-                                   spearman_brown, split_half_means, split_half_reliability)
+from bothways.predictivity import both_ways, label_units, muzellec_kar_folds, predictivity
 from bothways.simulate import expected_ev, noise_for_reliability, simulate_pair
 
 FAST = dict(n_boot=0)
@@ -34,53 +33,6 @@ def _sim(**kw):
 def _noiseless(rates):
     """Recordings with two identical repeats: reliability exactly 1."""
     return np.repeat(rates[:, :, None], 2, axis=2)
-
-
-# ----------------------------------------------------------------------- reliabilities
-def test_spearman_brown_closed_form():
-    np.testing.assert_allclose(spearman_brown([0.0, 0.5, 1.0]), [0.0, 2 / 3, 1.0])
-    assert spearman_brown(0.25, factor=4) == pytest.approx(1.0 / 1.75)
-
-
-@pytest.mark.parametrize("scheme", ["balanced", "permutation"])
-def test_split_halves_partition_the_repeats(scheme, rng):
-    X = rng.standard_normal((30, 4, 7))
-    a, b = split_half_means(X, rng, scheme)
-    # |A|·mean_A + |B|·mean_B = sum of all repeats, with |A| + |B| = 7
-    sizes = (3, 4) if scheme == "balanced" else (4, 3)
-    np.testing.assert_allclose(sizes[0] * a + sizes[1] * b, X.sum(axis=2), atol=1e-12)
-
-
-def test_balanced_split_with_neuron_specific_missing_repeats(rng):
-    X = rng.standard_normal((40, 5, 6))
-    X[rng.random(X.shape) < 0.4] = np.nan
-    X[:, :, :2] = rng.standard_normal((40, 5, 2))  # at least 2 present everywhere
-    m = (~np.isnan(X)).sum(axis=2)
-    assert len(np.unique(m)) > 1
-    a, b = split_half_means(X, rng, "balanced")
-    np.testing.assert_allclose((m // 2) * a + (m - m // 2) * b, np.nansum(X, axis=2), atol=1e-12)
-
-
-def test_balanced_split_never_empty_with_missing_repeats():
-    s = _sim(n_stimuli=200, n_repeats=6, missing=0.6, seed=1)
-    assert s.recording.n_repeats.min() == 2
-    a, b = split_half_means(s.recording.trials, np.random.default_rng(0), "balanced")
-    assert np.all(np.isfinite(a)) and np.all(np.isfinite(b))
-    # the published scheme (one permutation of the repeat axis) leaves some halves empty
-    a, b = split_half_means(s.recording.trials, np.random.default_rng(0), "permutation")
-    assert np.isnan(a).any() or np.isnan(b).any()
-
-
-def test_split_half_reliability_matches_closed_form():
-    s = _sim(n_stimuli=3000, n_neurons=30, n_repeats=6, noise=3.0, missing=0.3, seed=2)
-    rel = split_half_reliability(s.recording.trials, n_splits=10, seed=0)
-    # expected_reliability accounts for the missing repeats through mean(1/m)
-    assert rel.mean() == pytest.approx(s.expected_reliability.mean(), abs=0.02)
-    sp = split_half_reliability(s.recording.trials, n_splits=4, seed=0, correlation="spearman")
-    assert sp.mean() == pytest.approx(rel.mean(), abs=0.05)
-    per_split = split_half_reliability(s.recording.trials, n_splits=3, seed=0, return_splits=True)
-    assert per_split.shape == (3, 30)
-    np.testing.assert_array_equal(per_split.mean(0), split_half_reliability(s.recording.trials, 3, 0))
 
 
 # ----------------------------------------------------------------------- muzellec_kar vs sklearn
@@ -335,6 +287,38 @@ def test_nan_ev_is_counted_explained_and_warned(rng):
     with pytest.warns(UserWarning, match="5 of 5"):
         res = predictivity(s.model, trials, n_splits=2, min_reliability=0.999, **QUICK)
     assert res.summary["n_nan_reliability"] == 4
+    # warn=False: the counts are the only report (no hand-made silencing in callers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = predictivity(s.model, trials, n_splits=3, warn=False, **QUICK)
+    pd.testing.assert_frame_equal(quiet.per_target, predictivity(s.model, trials, n_splits=3, warn=False,
+                                                                 **QUICK).per_target)
+    assert quiet.summary["n_nan"] == 2
+
+
+def test_result_carries_the_ceiling_it_divided_by(rng):
+    s = _sim(n_stimuli=150, n_neurons=6, n_repeats=4, seed=5)
+    for method, kw in (("default", QUICK), ("muzellec_kar", FAST)):
+        res = predictivity(s.model, s.recording, method=method, n_splits=3, **kw)
+        c = res.noise_ceiling
+        np.testing.assert_allclose(res.per_target.ev, 100 * res.per_target.r ** 2 * c.inverse)
+        np.testing.assert_allclose(res.per_target.ceiling, c.ceiling)
+        assert c.per_split == (method == "muzellec_kar")
+        if method == "muzellec_kar":  # EV of each repetition, averaged
+            np.testing.assert_allclose(res.per_target.ev, np.nanmean(res.ev_repetitions, axis=0))
+
+
+def test_methods_are_plans_chosen_by_name():
+    from bothways import predictivity as p
+
+    assert p.METHODS == ("default", "muzellec_kar") and set(p._PLANS) == set(p.METHODS)
+    mk = p._PLANS["muzellec_kar"](50, 3, 10, None, {}, "source", 0.0)
+    assert (mk.scheme, mk.target_correlation, mk.per_split, mk.min_reliability) == ("permutation", "spearman",
+                                                                                  True, None)
+    assert mk.ridge == dict(alphas=0.1, fit_intercept=True) and len(mk.folds) == 10
+    d = p._PLANS["default"](50, 3, 5, None, {"alphas": 2.0}, "either", 0.2)
+    assert (d.scheme, d.per_split, d.min_reliability, d.target_halves) == ("balanced", False, 0.2, True)
+    assert d.ridge == {"alphas": 2.0} and len(d.folds) == 5
 
 
 def test_ev_over_100_is_flagged(rng):

@@ -24,9 +24,9 @@ The exercise convention (``book/fork.md``; ``scripts/student_copies.py`` relies 
 
 - a code solution is a cell tagged ``solution`` and ``hide-cell`` (collapsed with its
   output, which would show the value), assigning only the names the student's cell
-  already has; a Markdown solution is a cell tagged ``solution`` holding a
-  ```` ```{admonition} Solution ```` block with ``:class: dropdown``; an open question
-  has no solution;
+  already has; a Markdown solution is a cell tagged ``solution`` holding an
+  ``{admonition} Solution`` block with ``:class: dropdown``; an open question has no
+  solution;
 - student copies drop the ``solution`` cells and *seal* the ``exercise-key`` cells
   (:func:`seal`, :func:`unseal`): the key still runs, the answer is not readable.
 """

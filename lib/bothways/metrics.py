@@ -27,6 +27,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment, linprog
 
 from bothways._validation import as_matrix, check_choice, check_number, check_same_stimuli
+from bothways.stats import pearson_columns
 
 __all__ = ["rsa", "linear_cka", "procrustes_distance", "Matching", "matching_score",
            "soft_matching_score", "TransformScore", "transform_class_score",
@@ -285,13 +286,6 @@ class TransformScore:
         return float(np.nanmean(self.r))
 
 
-def _pearson_columns(P, Y):
-    Pz, Yz = _zscore(P), _zscore(Y)
-    r = np.sum(Pz * Yz, axis=0)
-    r[(np.ptp(P, axis=0) == 0) | (np.ptp(Y, axis=0) == 0)] = np.nan
-    return r
-
-
 def _rescale(Zs, tr_source, tr_target, weights):
     """Map weighted, train-standardised source units onto the target's train scale."""
     mu, sd = tr_source.mean(0), tr_source.std(0)
@@ -361,7 +355,7 @@ def transform_class_score(source, target, cls: str = "linear", n_folds: int = 5,
             W = _transport(C) * C.shape[1]  # columns sum to 1
         pred[test] = _rescale(source[test], S, T, W)
     done = ~np.isnan(pred[:, 0])  # user folds need not cover every stimulus
-    return TransformScore(cls, pred, _pearson_columns(pred[done], target[done]))
+    return TransformScore(cls, pred, pearson_columns(pred[done], target[done]))
 
 
 # -------------------------------------------------------------------- rank agreement

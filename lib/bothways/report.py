@@ -97,9 +97,10 @@ def verdict(estimate, low, high, *, expected_sign: int, null: float = 0.0) -> st
 
     Returns
     -------
-    :data:`REPRODUCES` when the interval lies strictly on the claimed side of ``null``,
-    :data:`REVERSED` when it lies strictly on the other side, :data:`UNRESOLVED` when
-    it contains ``null`` (an end point equal to ``null`` counts as containing it).
+    ``"reproduces"`` (``REPRODUCES``) when the interval lies strictly on the claimed side
+    of ``null``, ``"is reversed"`` (``REVERSED``) when it lies strictly on the other
+    side, ``"is not resolved"`` (``UNRESOLVED``) when it contains ``null`` (an end point
+    equal to ``null`` counts as containing it).
 
     Raises
     ------
@@ -139,8 +140,8 @@ def verdict(estimate, low, high, *, expected_sign: int, null: float = 0.0) -> st
 def overall(verdicts: Iterable[str]) -> str:
     """One verdict for several (one per network, per animal, ...).
 
-    All alike: that verdict. Otherwise :data:`PARTLY` when at least one reproduces,
-    else :data:`NOT_REPRODUCED`.
+    All alike: that verdict. Otherwise ``"partly reproduces"`` (``PARTLY``) when at least
+    one reproduces, else ``"does not reproduce"`` (``NOT_REPRODUCED``).
 
     >>> overall(["reproduces", "reproduces"])
     'reproduces'

@@ -94,7 +94,7 @@ def spectrum(X, Y, return_eigenvectors: bool = False) -> Spectrum:
     Parameters
     ----------
     X : (P, N) representation (stimuli, units); columns are centred here.
-    Y : (P, T) or (P,) targets (stimuli, targets); columns are centred here.
+    Y : (P, targets) or (P,) targets; columns are centred here.
     return_eigenvectors : keep the (P, P) eigenvectors.
 
     Returns
@@ -273,7 +273,7 @@ def empirical_learning_curve(X, Y, ps, alpha, n_trials=5, seed=0, device=None) -
 
     Parameters
     ----------
-    X : (P, N) representation; Y : (P, T) or (P,) targets.
+    X : (P, N) representation; Y : (P, targets) or (P,) targets.
     ps : training sizes, each in [2, P − 1].
     alpha : fixed ridge, > 0 (absolute, not scaled to the data; for the ridgeless
         limit use a tiny alpha).
@@ -341,7 +341,7 @@ def decompose(X, Y, ps, alpha, n_top: int = 10) -> pd.DataFrame:
 
     Parameters
     ----------
-    X : (P, N) representation; Y : (P, T) or (P,) targets.
+    X : (P, N) representation; Y : (P, targets) or (P,) targets.
     ps : training sizes; alpha : ridge (as in :func:`theory_error`).
     n_top : number of leading eigenmodes summarised.
 

@@ -17,13 +17,12 @@ This module provides the steps chapter 2 takes with what is obtainable here:
   source × target matrix, the two directions of each pair side by side, and one table
   of asymmetry indices for animal–animal and model–animal pairs.
 
-Model–animal scores come from :func:`bothways.analyses.asymmetry.score_zoo`, so both
+Model–animal scores come from :func:`bothways.zoo.score_zoo`, so both
 chapters score models the same way.
 """
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -97,7 +96,7 @@ class ModelAnimalResult:
     ``forward`` (model → animal), ``reverse`` (animal → model), ``asymmetry`` (forward −
     reverse) and, when requested, ``forward_matched`` (model → animal from random sets
     of as many model units as the animal has neurons, averaged over draws). EV in %,
-    summarised by ``stat``. ``zoos``: animal -> :class:`~bothways.analyses.asymmetry.ZooResult`.
+    summarised by ``stat``. ``zoos``: animal -> :class:`~bothways.zoo.ZooResult`.
     """
 
     table: pd.DataFrame
@@ -194,10 +193,8 @@ def pairwise_predictivity(populations: Mapping[str, np.ndarray], pairs: Sequence
     rows, results = [], {}
     for src, tgt in pairs:
         S, T = arrays[src][:, cols[src]], arrays[tgt]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # NaN EVs are counted in n_nan
-            res = predictivity(S, T, n_splits=n_splits, seed=seed, n_boot=n_boot, match_to=None,
-                               **predictivity_options)
+        res = predictivity(S, T, n_splits=n_splits, seed=seed, n_boot=n_boot, match_to=None,
+                           **{"warn": False, **predictivity_options})  # NaN EVs are counted in n_nan
         pt, s = res.per_target, res.summary
         rows.append(dict(source=src, target=tgt, direction=res.direction,
                          correction=correction_label(S.ndim == 3, T.ndim == 3),
@@ -214,7 +211,7 @@ def score_models_against(populations: Mapping[str, np.ndarray], models: Sequence
                          stat: str = "median_ev", variant: str = "default", matched_draws: int = 0, seed=0,
                          **score_zoo_options) -> ModelAnimalResult:
     """Forward and reverse EV of every model against every animal, chosen and scored as in
-    chapter 1 (:func:`bothways.analyses.asymmetry.score_zoo`, one call per animal: the
+    chapter 1 (:func:`bothways.zoo.score_zoo`, one call per animal: the
     layer is chosen on ``split.selection`` for each animal, scores use
     ``split.held_out``).
 
@@ -222,18 +219,18 @@ def score_models_against(populations: Mapping[str, np.ndarray], models: Sequence
     ----------
     populations : animal -> :class:`~bothways.data.recording.Recording` or (stimuli,
         neurons, repeats) trials on ``images``.
-    models : model specs (:func:`bothways.analyses.asymmetry.parse_model`).
-    images, split : the stimuli and a :class:`~bothways.analyses.asymmetry.StimulusSplit`.
+    models : model specs (:func:`bothways.models.parse_model`).
+    images, split : the stimuli and a :class:`~bothways.zoo.StimulusSplit`.
     stat, variant : which summary and analysis variant fill ``forward``/``reverse``.
     matched_draws : if > 0, also ``forward_matched``: forward EV from that many random
         sets of as many model units as the animal has neurons (drawn from the units the
         zoo sampled as reverse targets), so that both directions use equally many
-        predictors (:func:`bothways.analyses.asymmetry.ev_vs_source_size`).
+        predictors (:func:`bothways.zoo.ev_vs_source_size`).
     **score_zoo_options : passed to ``score_zoo`` (``variants`` defaults to
         ``(variant,)``; ``n_splits``, ``n_boot``, ``max_units``, ``candidate_layers``,
         ``features_fn``, ``device``, ...).
     """
-    from bothways.analyses import asymmetry as asy
+    from bothways import zoo as zoo_mod
 
     if not populations:
         raise ValueError("no populations")
@@ -241,8 +238,8 @@ def score_models_against(populations: Mapping[str, np.ndarray], models: Sequence
     rows, zoos = [], {}
     for animal, R in populations.items():
         R = as_trials(R, f"populations[{animal!r}]")
-        zoo = asy.score_zoo(models, images, R, split, seed=seed, **score_zoo_options)
-        tab = asy.forward_reverse_table(zoo.summary, variant, stat).reset_index()
+        zoo = zoo_mod.score_zoo(models, images, R, split, seed=seed, **score_zoo_options)
+        tab = zoo_mod.forward_reverse_table(zoo.summary, variant, stat).reset_index()
         tab.insert(1, "animal", animal)
         if matched_draws:
             q = R.shape[1]
@@ -253,7 +250,7 @@ def score_models_against(populations: Mapping[str, np.ndarray], models: Sequence
                     matched.append(np.nan)
                     continue
                 kw = {k: v for k, v in score_zoo_options.items() if k in ("n_folds", "device")}
-                curve = asy.ev_vs_source_size(X, R[split.held_out], [q], n_draws=matched_draws, seed=seed,
+                curve = zoo_mod.ev_vs_source_size(X, R[split.held_out], [q], n_draws=matched_draws, seed=seed,
                                               n_splits=score_zoo_options.get("n_splits", 5), **kw)
                 matched.append(float(curve[stat].mean()))
             tab["forward_matched"] = matched
@@ -294,7 +291,7 @@ def asymmetry_indices(animal_pairs: pd.DataFrame, model_pairs: pd.DataFrame) -> 
     ``animal_pairs``: :func:`symmetry_table` output (the sign of ``a → b − b → a`` is
     arbitrary for two animals, so the index is its absolute value). ``model_pairs``:
     columns ``model``, ``animal``, ``forward``, ``reverse`` (e.g. from
-    :func:`bothways.analyses.asymmetry.forward_reverse_table` per animal); the index is
+    :func:`bothways.zoo.forward_reverse_table` per animal); the index is
     ``forward − reverse`` (model → animal minus animal → model), signed. Returns columns
     ``kind`` ("animal–animal" / "model–animal"), ``pair``, ``one_way``, ``other_way``,
     ``index`` (EV percentage points).

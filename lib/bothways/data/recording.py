@@ -156,8 +156,8 @@ class Recording:
     # ------------------------------------------------------------------ use
     def split_halves(self, rng, scheme: str = "balanced") -> tuple:
         """Two half-means of the repeats, each (stimuli, neurons):
-        :func:`bothways.predictivity.split_half_means` on ``trials``."""
-        from bothways.predictivity import split_half_means as split_halves
+        :func:`bothways.reliability.split_halves` on ``trials``."""
+        from bothways.reliability import split_halves
 
         if self.trials is None:
             raise ValueError("this recording has only trial averages: there are no repeats to split")

@@ -34,8 +34,6 @@ SHA-256, image-set hash), so each twin runs once per image set.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,13 +45,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validation import check_finite, check_int, check_no_inf, numeric_array
+from ..stats import pearson_columns
 from .cowley import SESSIONS, image_set_hash, load_cowley_session
-from .files import DataFileError, cache_dir, fetch, registry
+from .files import DataFileError, atomic_write, cache_dir, fetch, registry
 from .recording import Recording
 
 __all__ = ["TWIN_SESSIONS", "MONKEY_TWIN_SESSIONS", "TWIN_KIND", "PIXEL_MEANS", "CompactTwin",
            "FusedTwins", "DigitalTwins", "TwinValidation", "digital_twins", "validate_twins",
-           "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "twin_population", "twin_panel"]
+           "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "twin_population", "twin_panel",
+           "preprocess_twin_images"]
 
 #: Test sessions that have twins -> number of twins (one per recorded neuron).
 TWIN_SESSIONS = {190923: 33, 201025: 89, 210225: 55, 211022: 42}
@@ -342,7 +342,8 @@ class DigitalTwins:
                     for j, k in enumerate(chunk):
                         out[:, k] = res[:, j]
                         if cache:
-                            _atomic_save(files[k], res[:, j])
+                            with atomic_write(files[k]) as f:
+                                np.save(f, res[:, j])
                     bar.update(len(chunk))
         finally:
             torch.set_num_threads(old_threads)
@@ -362,7 +363,7 @@ class DigitalTwins:
         n = len(rec.images) if n_images is None else int(n_images)
         pred = self(rec.images[:n], **kwargs)
         y = rec.mean[:n, self.neurons]
-        r = np.array([np.corrcoef(pred[:, j], y[:, j])[0, 1] for j in range(self.n_neurons)])
+        r = pearson_columns(pred, y)
         v = TwinValidation(self.session, self.monkey, r, n)
         if not np.isfinite(v.median) or v.median < min_median:
             raise RuntimeError(f"digital twins of session {self.session} fail validation: median r = "
@@ -372,18 +373,6 @@ class DigitalTwins:
 
 def _twin_cache_file(weights_sha: str, images_hash: str, dtype: str):
     return cache_dir("twins") / f"{weights_sha[:24]}_{images_hash[:24]}_{dtype}.npy"
-
-
-def _atomic_save(path, array) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def digital_twins(session, neurons=None) -> DigitalTwins:
