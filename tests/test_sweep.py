@@ -94,6 +94,15 @@ def test_preprocessing_without_cache_id_is_fingerprinted():
     assert half.preprocess_id.startswith("fingerprint:") and half.preprocess_id != third.preprocess_id
     assert half.preprocess.cache_id == half.preprocess_id  # the feature cache keys by it too
 
+    def only_112(images):
+        if np.asarray(images).shape[1:3] != (112, 112):
+            raise ValueError("112 x 112 images only")
+        return torch.as_tensor(images, dtype=torch.float32)
+
+    with pytest.warns(UserWarning, match="give it a cache_id"):
+        picky = inputs.model_source((net, only_112))
+    assert picky.preprocess_id.startswith("source:")
+
 
 def test_methods_fix_their_options(syn, tmp_path):
     sw = make(syn, tmp_path, models=["pixels"], methods=["default", "muzellec_kar", "fixed_alpha"],
@@ -210,9 +219,7 @@ def test_failed_feature_extraction_fails_its_group_only(syn, tmp_path):
 def test_a_zoo_loop_as_two_sweeps_equals_the_chapter_recipe(syn, tmp_path):
     """Chapter 1's loop (choose a layer on selection stimuli, score it both ways on the
     rest) written as two sweeps gives the numbers of its recipe (an independent path)."""
-    asym = pytest.importorskip("bothways.analyses.asymmetry")
-    if not all(hasattr(asym, f) for f in ("split_stimuli", "select_layer", "score_both_ways")):
-        pytest.skip("the chapter recipe changed shape")
+    from bothways import zoo as asym
     images, trials = syn
     model = bm.get_model("resnet20-cifar10", pretrained=False, seed=0)
     layers = ["layer1", "layer2", "layer3"]

@@ -39,9 +39,10 @@ def _add_run_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--executor", choices=("local", "dask"), default=None,
                    help="local: one process, in order (default); dask: a distributed.Client")
     g.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="with --executor dask: a scheduler address (tcp://host:8786); default: start a "
-                        "LocalCluster on this machine (one worker per GPU, else per core)")
-    g.add_argument("--workers", type=int, default=None, metavar="N", help="LocalCluster workers (default: auto)")
+                   help="a Dask scheduler address (tcp://host:8786; implies --executor dask); default with "
+                        "--executor dask: start a LocalCluster on this machine")
+    g.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="LocalCluster workers (default: one per GPU, else per core); implies --executor dask")
     g.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: CUDA if available, else CPU)")
     g.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
                    help="with --scheduler: how long to try to reach it")
@@ -216,7 +217,7 @@ def _run(sw, args, settings=None) -> int:
     if args.skip_failed:
         settings["retry_failed"] = False
     settings.setdefault("progress", not args.quiet)
-    executor = settings.pop("executor", "local")
+    executor = settings.pop("executor", "dask" if ("scheduler" in settings or "n_workers" in settings) else "local")
     print(f"{sw}", flush=True)
     report = run(sw, executor, **settings)
     print(report, flush=True)
@@ -297,7 +298,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     try:
         code = COMMANDS[args.command](args)
-    except (SweepInputError, SchedulerError, SweepTimeout, CorruptCellError, FileNotFoundError) as err:
+    except (SweepInputError, SchedulerError, SweepTimeout, CorruptCellError, FileNotFoundError, ImportError) as err:
         print(f"bothways {args.command}: error: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

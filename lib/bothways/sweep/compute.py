@@ -38,7 +38,8 @@ __all__ = ["score_cell", "run_group", "Group", "code_fingerprint", "CODE_MODULES
 
 #: Modules whose source determines a cell's numbers: their SHA-256 is part of every key,
 #: so changing the ridge, the predictivity or the feature code recomputes the cells.
-CODE_MODULES = ("bothways.ridge", "bothways.predictivity", "bothways.models", "bothways.sweep.compute")
+CODE_MODULES = ("bothways.ridge", "bothways.reliability", "bothways.predictivity", "bothways.stats",
+                "bothways.models", "bothways.sweep.compute")
 
 
 @lru_cache(maxsize=1)
@@ -93,12 +94,6 @@ def worker_device(device=None):
     return get_device(device)
 
 
-def nonconstant(X: np.ndarray, rtol: float = 1e-10) -> np.ndarray:
-    sd = X.std(axis=0)
-    top = sd.max() if sd.size else 0.0
-    return np.flatnonzero(sd > rtol * top) if top > 0 else np.zeros(0, dtype=np.int64)
-
-
 def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_units: int | None = None,
                device=None) -> tuple[pd.DataFrame, dict]:
     """Score one cell (module docstring). Returns ``(targets, summary)``: the
@@ -106,6 +101,7 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
     ``target`` column (neuron index forward, unit column reverse), and its summary dict
     with ``procedure`` (predictivity's method) and counts of units and stimuli."""
     from bothways.predictivity import predictivity
+    from bothways.stats import nonconstant_units
 
     X = np.asarray(features, dtype=np.float64)
     T = np.asarray(trials, dtype=np.float64)
@@ -120,7 +116,7 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
         res = predictivity(X, T, **opts)
         target = np.arange(T.shape[1])
     elif direction == "reverse":
-        units = nonconstant(X)
+        units = nonconstant_units(X)
         extra["n_constant_units"] = int(X.shape[1] - units.size)
         if units.size == 0:
             raise ValueError("every unit of this layer is constant over the stimuli: reverse EV is undefined")
@@ -203,7 +199,7 @@ def run_group(group: Group, device=None, progress: bool | None = False) -> list[
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         prov = dict(base, device=str(dev), dtype=str(cell.kwargs.get("dtype") or dtype), started_at=started,
                     features_s=feat_s, features_from_cache=bool(from_cache))
-        try:
+        try:  # (warnings are process-wide: with threaded Dask workers this column may mix cells)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 targets, summary = score_cell(features, group.data.trials, cell.direction, cell.kwargs, cell.seed,

@@ -29,7 +29,7 @@ DIRECTIONS = ("forward", "reverse")
 _FIXED = {"muzellec_kar": {"alphas", "fit_intercept", "n_folds", "folds", "prediction_reliability",
                            "min_reliability"}}
 _NOT_OPTIONS = {"source", "target", "method", "seed", "progress", "device", "folds", "X", "Y", "groups",
-                "return_weights", "score_all_alphas", "backend", "chunk_bytes"}
+                "return_weights", "score_all_alphas", "backend", "chunk_bytes", "warn"}
 
 
 def _allowed_options() -> set:
@@ -284,7 +284,7 @@ class Sweep:
         """One row per cell: labels, ``key`` and ``status`` (done, failed, corrupt, missing)."""
         return pd.DataFrame([dict(c.labels, key=c.key, status=self.store.status(c.key)) for c in self.cells])
 
-    def _labelled(self, frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    def _labelled(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Attach this sweep's labels to store rows (a key may serve several cells)."""
         if frame.empty:
             return frame
@@ -309,15 +309,15 @@ class Sweep:
         """
         keys = list(dict.fromkeys(c.key for c in self.cells))
         if kind == "summary":
-            return self._labelled(self.store.summary(keys), kind)
+            return self._labelled(self.store.summary(keys))
         if kind == "targets":
-            return self._labelled(self.store.targets(keys), kind)
+            return self._labelled(self.store.targets(keys))
         raise ValueError(f"kind must be 'summary' or 'targets', got {kind!r}")
 
     def failures(self) -> pd.DataFrame:
         """One row per failed cell: labels, ``error``, ``message``, ``traceback``."""
         keys = list(dict.fromkeys(c.key for c in self.cells))
-        return self._labelled(self.store.failures(keys), "failures")
+        return self._labelled(self.store.failures(keys))
 
 
 def best_layers(results: pd.DataFrame, stat: str = "median_ev", direction: str = "forward") -> dict:
@@ -327,7 +327,7 @@ def best_layers(results: pd.DataFrame, stat: str = "median_ev", direction: str =
     over *selection* stimuli, then score the chosen layers on held-out stimuli, so that
     the choice never sees the stimuli it is scored on. ``stat="median_r2"`` (median
     held-out 100 r² over neurons) ranks layers as
-    :func:`bothways.analyses.asymmetry.select_layer` does (tested equal)."""
+    :func:`bothways.zoo.select_layer` does (tested equal)."""
     d = results[results["direction"] == direction]
     if d.empty:
         raise ValueError(f"no {direction!r} rows in the results")

@@ -95,15 +95,23 @@ def _source_text(obj) -> str:
 
 def _preprocess_id(prep, probe: np.ndarray) -> str:
     """``prep.cache_id`` when it has one; otherwise a fingerprint of what it does: the
-    SHA-256 of its output on ``probe`` images (and of its source code), so that
-    changing an anonymous preprocessing changes the key."""
+    SHA-256 of its output on ``probe`` images and of its source code, so that changing
+    an anonymous preprocessing changes the key. A preprocessing that refuses the probe
+    (e.g. one that accepts a single image size) is fingerprinted by its source alone,
+    with a warning: give it a ``cache_id`` to be safe."""
     cid = getattr(prep, "cache_id", None)
     if cid:
         return str(cid)
-    out = prep(probe)
+    src = _source_text(prep if inspect.isfunction(prep) or inspect.ismethod(prep) else type(prep))
+    try:
+        out = prep(probe)
+    except Exception as err:
+        warnings.warn(f"preprocessing {getattr(prep, '__qualname__', prep)!r} failed on the test images used to "
+                      f"fingerprint it ({type(err).__name__}: {err}); its key holds only its source code, so "
+                      "give it a cache_id attribute that changes whenever it does", UserWarning, stacklevel=4)
+        return "source:" + _sha(getattr(prep, "__qualname__", repr(type(prep))), src)[:32]
     out = out.detach().cpu().numpy() if hasattr(out, "detach") else np.asarray(out)
     out = np.ascontiguousarray(out, dtype=np.float32)
-    src = _source_text(prep if inspect.isfunction(prep) or inspect.ismethod(prep) else type(prep))
     return "fingerprint:" + _sha(out.shape, out.tobytes(), src)[:32]
 
 
@@ -179,11 +187,7 @@ def _build(module, preprocess, layers, name, spec) -> ModelSource:
     if not callable(preprocess):
         raise UnknownModelError(f"model {spec or name!r}: preprocess must be callable, got {type(preprocess).__name__}")
     module.eval()
-    try:
-        prep_id = _preprocess_id(preprocess, _PROBE)
-    except Exception as err:  # a preprocessing that cannot run is bad input
-        raise UnknownModelError(f"model {spec or name!r}: its preprocess failed on a test batch of uint8 "
-                                f"images (2, 64, 64, 3): {type(err).__name__}: {err}") from None
+    prep_id = _preprocess_id(preprocess, _PROBE)
     prep = preprocess if getattr(preprocess, "cache_id", None) else _KeyedPreprocess(preprocess, prep_id)
     if layers is None:
         layers = tuple(n for n, _ in module.named_children())
@@ -192,18 +196,21 @@ def _build(module, preprocess, layers, name, spec) -> ModelSource:
 
 
 def _zoo_model(spec: str):
-    """The ZooModel of a zoo spec (``name`` or ``name/untrained``); the one place the
-    sweep calls the zoo (switch to ``bothways.models`` helpers when they exist)."""
-    from bothways.models import get_model, list_models
+    """The ZooModel of a zoo spec (``name`` or ``name/untrained``, untrained weights
+    from seed 0): :func:`bothways.models.load_model`, with a named error."""
+    from bothways.models import list_models, load_model, parse_model
 
-    name, _, flag = spec.partition("/")
     known = list_models()
-    if name not in known or flag not in ("", "untrained"):
-        close = difflib.get_close_matches(name, known, n=3)
+    try:
+        name, _ = parse_model(spec)
+    except ValueError:
+        name = None
+    if name not in known:
+        close = difflib.get_close_matches(spec.partition("/")[0], known, n=3)
         raise UnknownModelError(f"unknown model {spec!r}: not a zoo model ({known}, optionally with "
                                 f"'/untrained'){'; did you mean ' + repr(close) if close else ''}, nor "
                                 "'package.module:callable' / 'file.py:callable' for a network of your own")
-    return get_model(name, pretrained=flag != "untrained", seed=0)
+    return load_model(spec, seed=0)
 
 
 def _import_from_cwd(name: str):

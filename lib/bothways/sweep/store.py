@@ -79,6 +79,15 @@ def _digest(table) -> str:
     return h.hexdigest()
 
 
+def _pyarrow():
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError as err:
+        raise ImportError("the sweep store needs pyarrow: pip install 'bothways[sweep]'") from err
+    return pyarrow, pyarrow.parquet
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -148,9 +157,7 @@ class Store:
     def write(self, key: str, identity: dict, cell: dict, targets: pd.DataFrame, summary: dict,
               provenance: dict) -> Path:
         """Write one finished cell atomically; clears a recorded failure of the same key."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+        pa, pq = _pyarrow()
         if identity_key(identity) != key:
             raise ValueError(f"key {key} is not the hash of the identity given")
         table = pa.Table.from_pandas(targets, preserve_index=False)
@@ -175,8 +182,7 @@ class Store:
     def read(self, key: str) -> CellRecord:
         """Read and verify one cell; :class:`CorruptCellError` when it does not check out,
         ``FileNotFoundError`` when there is no such file."""
-        import pyarrow.parquet as pq
-
+        _, pq = _pyarrow()
         path = self.path(key)
         if not path.is_file():
             raise FileNotFoundError(f"no cell {key} in {self}")
