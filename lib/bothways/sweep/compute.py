@@ -186,7 +186,7 @@ def run_group(group: Group, device=None, progress: bool | None = False) -> list[
             raise RuntimeError(f"model {model.name!r} loads with different weights here ({model.weights[:12]}) "
                                f"than where the sweep was declared ({group.weights[:12]})")
         dev = worker_device(device)
-        features, from_cache = model.features(group.data.images, group.layer, pool=group.pool, device=dev,
+        features, from_cache = model.extract(group.data.images, group.layer, pool=group.pool, device=dev,
                                               progress=progress)
     except Exception as err:
         prov = dict(base, features_s=time.perf_counter() - t0)

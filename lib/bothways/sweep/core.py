@@ -120,6 +120,9 @@ class Sweep:
     Everything is resolved when the sweep is declared: models are loaded (to checksum
     their weights), data are loaded and hashed, layers and options are checked, and
     every cell gets its content key — so bad input fails here, before any work.
+    After declaration, ``cells`` is the list of :class:`Cell` in grid order (model,
+    layer, data, direction, method, seed); ``models`` and ``data`` are the resolved
+    sources by label; ``store`` is the :class:`~bothways.sweep.store.Store`.
 
     Parameters
     ----------
@@ -150,11 +153,6 @@ class Sweep:
     store : folder of the result store (default ``$BOTHWAYS_CACHE/sweeps``: content
         keys make one shared store safe).
 
-    Attributes
-    ----------
-    cells : list of :class:`Cell`, in grid order (model, layer, data, direction, method, seed).
-    models, data : the resolved sources by label.
-    store : the :class:`~bothways.sweep.store.Store`.
     """
 
     def __init__(self, models, data, *, layers="auto", max_layers: int | None = None,
@@ -311,7 +309,7 @@ class Sweep:
         if kind == "summary":
             return self._labelled(self.store.summary(keys))
         if kind == "targets":
-            return self._labelled(self.store.targets(keys))
+            return self._labelled(self.store.per_target(keys))
         raise ValueError(f"kind must be 'summary' or 'targets', got {kind!r}")
 
     def failures(self) -> pd.DataFrame:

@@ -166,7 +166,7 @@ class ModelSource:
         """Position of ``layer`` in ``module.named_modules()`` (orders layers early to late)."""
         return self.module_names.index(layer)
 
-    def features(self, images, layer: str, *, pool=None, device=None, progress=False):
+    def extract(self, images, layer: str, *, pool=None, device=None, progress=False):
         """(float32 (stimuli, units) activations, read from the feature cache?) of one
         layer, via :func:`bothways.models.extract_features` (disk-cached by content;
         ``progress``: a tqdm bar over batches, None for long extractions only)."""
@@ -378,7 +378,7 @@ class DataSource:
 
     def take(self, index, name: str | None = None) -> "DataSource":
         """The stimuli ``index`` (distinct, in that order), as a new source named ``name``
-        (:meth:`Recording.subset`)."""
+        (:meth:`bothways.data.Recording.subset`)."""
         try:
             rec = self.recording.subset(stimuli=index)
         except (TypeError, ValueError) as err:

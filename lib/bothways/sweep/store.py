@@ -254,7 +254,7 @@ class Store:
             rows.append({**rec.cell, **rec.summary, **_prefixed(rec.provenance), "key": rec.key})
         return pd.DataFrame(rows)
 
-    def targets(self, keys=None, on_corrupt: str = "skip") -> pd.DataFrame:
+    def per_target(self, keys=None, on_corrupt: str = "skip") -> pd.DataFrame:
         """One row per (finished cell, target): labels and the per-target table."""
         frames = [rec.targets.assign(**{k: v for k, v in rec.cell.items()}, key=rec.key)
                   for rec in self._records(keys, on_corrupt)]
