@@ -246,7 +246,7 @@ def _score(args) -> int:
 
 
 def _sweep(args) -> int:
-    from bothways.sweep import Sweep, load_config
+    from bothways.sweep import load_config
 
     sw, settings = load_config(args.config)
     if args.out is not None:

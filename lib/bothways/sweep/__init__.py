@@ -55,7 +55,8 @@ def load_config(path) -> tuple[Sweep, dict]:
     ``layers``, ``max_layers``, ``directions``, ``methods``, ``seeds``, ``options``,
     ``pool``, ``n_stimuli``, ``stimulus_seed``, ``store``: relative to the file's
     folder) plus an optional ``run:`` mapping of :func:`run` arguments (``executor``,
-    ``scheduler``, ``n_workers``, ``device``, ``timeout``, ...).
+    ``scheduler``, ``n_workers``, ``device``, ``timeout``, ...). File paths inside data
+    and model specs (``npz:...``, ``file.py:build``) are relative to the working directory.
     """
     import yaml
 

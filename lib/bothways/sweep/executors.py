@@ -35,8 +35,9 @@ class SweepTimeout(TimeoutError):
 @dataclass(frozen=True)
 class RunReport:
     """What :func:`run` did: counts of unique cells (``n_cells``), ``computed`` now,
-    read ``from_store``, ``failed`` (now), ``recomputed_corrupt`` (a cell file failed
-    verification and was recomputed), ``wall_s``, ``executor``; the keys of each kind."""
+    ``from_store`` (finished before, or failed before and not retried), ``failed``
+    (now), ``recomputed_corrupt`` (a cell file failed verification and was recomputed),
+    ``wall_s``, ``executor``; the keys of each kind."""
 
     n_cells: int
     computed: int
