@@ -34,7 +34,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["score_cell", "run_group", "Group", "code_fingerprint", "CODE_MODULES"]
+__all__ = ["score_cell", "run_group", "Group", "code_fingerprint", "worker_device", "CODE_MODULES"]
 
 #: Modules whose source determines a cell's numbers: their SHA-256 is part of every key,
 #: so changing the ridge, the predictivity or the feature code recomputes the cells.

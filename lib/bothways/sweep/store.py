@@ -53,14 +53,14 @@ def _jsonable(o):
     return str(o)
 
 
-def dumps(obj) -> str:
+def _dumps(obj) -> str:
     """Canonical JSON (sorted keys, no spaces): the text content keys are hashed from."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=_jsonable)
 
 
 def identity_key(identity: dict) -> str:
     """The content key of a cell: the first 32 hex digits of SHA-256 of its identity."""
-    return hashlib.sha256(dumps(identity).encode()).hexdigest()[:32]
+    return hashlib.sha256(_dumps(identity).encode()).hexdigest()[:32]
 
 
 def _digest(table) -> str:
@@ -163,7 +163,7 @@ class Store:
         table = pa.Table.from_pandas(targets, preserve_index=False)
         meta = dict(schema=STORE_SCHEMA, key=key, cell=cell, identity=identity, summary=summary,
                     provenance=provenance, n_rows=table.num_rows, digest=_digest(table))
-        table = table.replace_schema_metadata({_META: dumps(meta).encode()})
+        table = table.replace_schema_metadata({_META: _dumps(meta).encode()})
         path = self.path(key)
         _atomic_write(path, lambda tmp: pq.write_table(table, tmp, write_page_checksum=True,
                                                       compression="zstd"))
