@@ -116,5 +116,6 @@ def test_dsa_to_reference_null_and_rotation(rng):
                                        n_delays=3, rank=6, n_pca=6)
     d = table.set_index("model").distance
     assert extra["rotation"] < 0.02 and d["same"] < d["other"] and len(extra["null"]) == 2
+    assert d["same"] < extra["null"].min()  # shuffling time destroys the dynamics
     with pytest.raises(KeyError):
         gc.dsa_to_reference(dict(ref=ref), "mec")

@@ -18,7 +18,7 @@ and computes its verdict from them. The steps:
 - :func:`grid_key` and :func:`chapter_table` — one row per candidate with every score;
 - :func:`torus_detection` — at which cell counts and noise levels a true torus is found;
 - :func:`dsa_to_reference` — DSA distances of every candidate to the MEC, beside a null
-  (circularly shifted copies of the MEC) and the self-rotation control.
+  (the MEC with its time bins shuffled) and the self-rotation control.
 
 Numerics live in :mod:`bothways.grid` (scores, folds, topology, dynamics) and the core
 modules; this module combines them.
@@ -268,15 +268,15 @@ def torus_detection(traj, cell_counts: Sequence[int], noise_levels: Sequence[flo
 
 
 def dsa_to_reference(activities: Mapping[str, np.ndarray], reference: str, n_null: int = 3,
-                     min_shift: float = 0.1, seed=0, **dsa_kw) -> tuple[pd.DataFrame, dict]:
+                     seed=0, **dsa_kw) -> tuple[pd.DataFrame, dict]:
     """DSA distance of every system to ``reference``, a null, and the rotation control.
 
     ``activities``: name -> (time bins, units) activity on one time base (e.g.
     :func:`bothways.grid.time_binned` along the same trajectory). The null distances
-    compare the reference with ``n_null`` copies in which every unit is circularly
-    shifted by its own lag (at least ``min_shift`` of the series): same single-unit
-    dynamics, no joint dynamics. The control compares the reference with itself under a
-    random rotation of its units' coordinates (should be ≈ 0).
+    compare the reference with ``n_null`` copies whose time bins are put in a random
+    order (the same for every unit): the same population states — the same geometry —
+    with the temporal structure destroyed. The control compares the reference with
+    itself under a random rotation of its units' coordinates (should be ≈ 0).
 
     Returns (table: model, distance; dict with ``null`` (array), ``rotation`` (float)).
     """
@@ -286,12 +286,7 @@ def dsa_to_reference(activities: Mapping[str, np.ndarray], reference: str, n_nul
     R = np.asarray(activities[reference], float)
     rows = [dict(model=name, distance=grid.dsa(X, R, seed=seed, **dsa_kw).distance)
             for name, X in activities.items() if name != reference]
-    lo = int(min_shift * len(R))
-    null = []
-    for _ in range(int(n_null)):
-        lags = rng.integers(lo, len(R) - lo, R.shape[1])
-        null.append(grid.dsa(np.column_stack([np.roll(c, k) for c, k in zip(R.T, lags)]), R, seed=seed,
-                             **dsa_kw).distance)
+    null = [grid.dsa(R[rng.permutation(len(R))], R, seed=seed, **dsa_kw).distance for _ in range(int(n_null))]
     q, r = np.linalg.qr(rng.standard_normal((R.shape[1], R.shape[1])))
     rot = grid.dsa(R @ (q * np.sign(np.diag(r))), R, seed=seed, **dsa_kw).distance
     return pd.DataFrame(rows), dict(null=np.asarray(null), rotation=float(rot))
