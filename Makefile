@@ -1,8 +1,10 @@
 # Both Ways: build the book, run the tests.
 #   make book   - set up .venv, execute every chapter at size=ci, render the HTML
-#   make test   - set up .venv, run the library and notebook-hygiene tests
-#   make check  - after `make book`: nbval on the executed chapters + page checks
-#                 (HTML checks, then every page in headless Chromium: scripts/browser_check.py)
+#   make test   - set up .venv, run the library and notebook-hygiene tests and the
+#                 library's docstring examples
+#   make check  - after `make book`: page checks (HTML checks, then every page in
+#                 headless Chromium: scripts/browser_check.py). The chapters' controls
+#                 are asserted during `make book` itself.
 #   make student - student copies of the chapters (solutions removed) in notebooks/student/
 #   make full   - like `make book` at the publication size (hours on a CPU)
 #   make bench  - the ridge engine benchmark (prints a table; book/performance.md)
@@ -30,14 +32,13 @@ $(VENV)/.installed: requirements.txt lib/pyproject.toml
 	touch $@
 
 test: $(VENV)/.installed
-	$(PY) -m pytest tests
+	$(PY) -m pytest -c tests/pytest.ini --rootdir . --doctest-modules tests lib/bothways
 
 book: $(VENV)/.installed
 	$(PY) scripts/book.py execute --size $(SIZE)
 	$(PY) scripts/book.py build
 
 check: $(VENV)/.installed
-	$(PY) -m pytest --nbval-lax -p no:cacheprovider _build/executed/notebooks
 	$(PY) scripts/book.py check-html
 	$(PY) scripts/browser_check.py
 

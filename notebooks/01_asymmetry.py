@@ -24,22 +24,10 @@ size = "ci"  # "ci": minutes on 2 CPU cores; "full": the publication run
 seed = 0
 device = None  # None: CUDA if available, else CPU
 
-# %% tags=["remove-cell"]
-# Colab setup (hidden on the website): on Google Colab, install the `bothways`
-# library from the book's repository; elsewhere, use the local install.
-# Data files are fetched and checksum-verified on first use by `bothways.data`.
-import importlib.util
-import subprocess
-import sys
-
-BOTHWAYS_SOURCE = "git+https://github.com/both-ways-book/both-ways@main#subdirectory=lib"
-try:
-    import google.colab  # noqa: F401  (exists only on Colab)
-    IN_COLAB = True
-except ImportError:
-    IN_COLAB = False
-if IN_COLAB and importlib.util.find_spec("bothways") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bothways[all] @ " + BOTHWAYS_SOURCE], check=True)
+# %% tags=["hide-output"]
+# On Colab only: install the book's library (elsewhere `make book` has installed it).
+if "google.colab" in str(get_ipython()):
+    # %pip install -q "bothways[all] @ git+https://github.com/both-ways-book/both-ways@main#subdirectory=lib"
 
 # %% [markdown]
 # ## What we will do
@@ -63,8 +51,10 @@ import seaborn as sns
 from bothways.analyses import asymmetry as asy
 from bothways.config import sizes
 from bothways.data import load_cowley_session
+from bothways.models import candidate_layers, model_label
 from bothways.plotting import PALETTE, paired_scatter, set_theme
 from bothways.predictivity import label_units
+from bothways.zoo import ev_vs_source_size, forward_reverse_table, score_zoo, split_stimuli
 
 set_theme()
 S = sizes("asymmetry", size)
@@ -83,7 +73,7 @@ print(f"size={size!r}: {len(S.models)} models, {S.n_stimuli} images, n_splits={S
 # context, not targets.
 #
 # If you have the IT files, the library reads them ("bring your own file") and every
-# call below works unchanged on `it.responses` (stimuli, sites, repeats):
+# call below works unchanged on `it.trials` (stimuli, sites, repeats):
 #
 # ```python
 # from bothways.data import load_kar_it, load_majajhong2015
@@ -113,12 +103,12 @@ print(f"split-half reliability (Pearson, Spearman-Brown): median "
 # both directions. Choosing and scoring on the same images would flatter every model.
 
 # %%
-split = asy.split_stimuli(len(images), S.selection_fraction, seed=seed)
-zoo = asy.score_zoo(S.models, images, trials, split,
-                    candidate_layers=lambda spec: asy.candidate_layers(spec, S.max_layers),
+split = split_stimuli(len(images), S.selection_fraction, seed=seed)
+zoo = score_zoo(S.models, images, trials, split,
+                    candidate_layers=lambda spec: candidate_layers(spec, S.max_layers),
                     variants=S.variants, n_splits=S.n_splits, seed=seed, max_units=S.max_units,
                     n_boot=S.n_boot, device=device, n_folds=S.n_folds)
-labels = {m: asy.model_label(m) for m in S.models}
+labels = {m: model_label(m) for m in S.models}
 chosen = zoo.summary.drop_duplicates("model").set_index("model")[["trained", "layer", "n_units", "n_constant"]]
 chosen.rename(index=labels)
 
@@ -145,8 +135,8 @@ plt.show()
 # step (fixed α = 0.1, Spearman target reliability, mean over targets).
 
 # %%
-default = asy.forward_reverse_table(zoo.summary, "default", "median_ev")
-published = asy.forward_reverse_table(zoo.summary, "muzellec_kar", "mean_ev")
+default = forward_reverse_table(zoo.summary, "default", "median_ev")
+published = forward_reverse_table(zoo.summary, "muzellec_kar", "mean_ev")
 pd.concat({"default (median EV %)": default[["forward", "reverse", "asymmetry"]],
            "published (mean EV %)": published[["forward", "reverse", "asymmetry"]]},
           axis=1).rename(index=labels).round(1)
@@ -240,9 +230,9 @@ plt.show()
 X_best = zoo.features[best]
 sample = np.random.default_rng(seed).choice(X_best.shape[1], min(S.curve_units, X_best.shape[1]), replace=False)
 held_trials = trials[split.held_out]
-rev_curve = asy.ev_vs_source_size(held_trials, X_best[:, sample], S.neuron_counts, n_draws=S.n_draws,
+rev_curve = ev_vs_source_size(held_trials, X_best[:, sample], S.neuron_counts, n_draws=S.n_draws,
                                   seed=seed, n_splits=S.curve_splits, n_folds=S.n_folds, device=device)
-fwd_curve = asy.ev_vs_source_size(X_best, held_trials, S.neuron_counts, n_draws=S.n_draws, seed=seed,
+fwd_curve = ev_vs_source_size(X_best, held_trials, S.neuron_counts, n_draws=S.n_draws, seed=seed,
                                   n_splits=S.curve_splits, n_folds=S.n_folds, device=device)
 fits = {form: asy.fit_saturation(rev_curve["n_source"], rev_curve["mean_ev"], form=form,
                                  n_boot=S.n_boot_fit, seed=seed, grid=np.geomspace(2, 400, 80))
@@ -396,13 +386,18 @@ from bothways.exercises import check_number
 
 best_forward_median = zoo.forward.query("model == @best and variant == 'default'")["ev"].median()
 best_reverse = zoo.reverse.query("model == @best and variant == 'default'")["ev"]
+
+# %% tags=["remove-cell", "exercise-key"]
+EXPECTED_SHARE = 100 * float((best_reverse >= best_forward_median).mean())
+
+# %%
 my_answer = None  # your answer (%)
-check_number(my_answer, 100 * float((best_reverse >= best_forward_median).mean()), tol=0.5,
+check_number(my_answer, EXPECTED_SHARE, tol=0.5,
              hint="Compare every unit's reverse EV with one number: the median forward EV over sites.");
 
-# %% tags=["solution", "hide-input"]
+# %% tags=["solution", "hide-cell"]
 my_answer = 100 * (best_reverse >= best_forward_median).mean()
-check_number(my_answer, 100 * float((best_reverse >= best_forward_median).mean()), tol=0.5);
+check_number(my_answer, EXPECTED_SHARE, tol=0.5);
 
 # %% [markdown]
 # **2 (open).** Look at the images that drive the common and the unique units. Is there
@@ -411,16 +406,3 @@ check_number(my_answer, 100 * float((best_reverse >= best_forward_median).mean()
 #
 # **3 (open).** Rerun with `S.selection_fraction = 0.5`. The layer choice gets more
 # images, the score fewer: which numbers in the verdict move, and by how much?
-
-# %%
-# NBVAL_CHECK_OUTPUT
-print("networks scored:", len(S.models))
-print("trained networks:", n_trained)
-print("reverse < forward for every trained network (default):", n_asym == n_trained)
-print("reverse < forward for every trained network (published):",
-      bool((published.loc[published["trained"], "reverse"] < published.loc[published["trained"], "forward"]).all()))
-
-# %%
-# NBVAL_CHECK_OUTPUT
-print("best trained network beats pixels forward:", bool(fb > default.loc[S.models[-1], "forward"]))
-print("pixels: reverse > forward:", bool(default.loc[S.models[-1], "reverse"] > default.loc[S.models[-1], "forward"]))

@@ -24,22 +24,10 @@ size = "ci"  # "ci": minutes on 2 CPU cores; "full": the publication run
 seed = 0
 device = None  # None: CUDA if available, else CPU
 
-# %% tags=["remove-cell"]
-# Colab setup (hidden on the website): on Google Colab, install the `bothways`
-# library from the book's repository; elsewhere, use the local install.
-# Data files are fetched and checksum-verified on first use by `bothways.data`.
-import importlib.util
-import subprocess
-import sys
-
-BOTHWAYS_SOURCE = "git+https://github.com/both-ways-book/both-ways@main#subdirectory=lib"
-try:
-    import google.colab  # noqa: F401  (exists only on Colab)
-    IN_COLAB = True
-except ImportError:
-    IN_COLAB = False
-if IN_COLAB and importlib.util.find_spec("bothways") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bothways[all] @ " + BOTHWAYS_SOURCE], check=True)
+# %% tags=["hide-output"]
+# On Colab only: install the book's library (elsewhere `make book` has installed it).
+if "google.colab" in str(get_ipython()):
+    # %pip install -q "bothways[all] @ git+https://github.com/both-ways-book/both-ways@main#subdirectory=lib"
 
 # %% [markdown]
 # ## What we will do
@@ -62,7 +50,7 @@ from scipy.stats import spearmanr
 from bothways.analyses import dimensionality_sweep as ds
 from bothways.config import sizes
 from bothways.data import load_cowley_session, load_images
-from bothways.dimensionality import eigenspectrum, powerlaw_exponent
+from bothways.dimensionality import eigenspectrum, powerlaw_exponent, powerlaw_pr
 from bothways.models import extract_features, get_model
 from bothways.plotting import PALETTE, set_theme
 
@@ -187,7 +175,7 @@ spearman.round(2)
 # Correlations across networks mix everything that differs between networks:
 # architecture, training, depth, the number of units. Here we hold one layer fixed —
 # its units, its eigenvectors and their order, its total variance — and set its
-# eigenvalues to power laws `λᵢ ∝ i^(−a)` (`bothways.analyses.dimensionality_sweep.reshape_spectrum`;
+# eigenvalues to power laws `λᵢ ∝ i^(−a)` (`bothways.dimensionality.reshape_spectrum`;
 # `a = 0` is whitening, larger `a` means fewer effective dimensions
 # {cite}`stringer2019`), then truncate it to its top principal components. Only the
 # spectrum changes, so whatever changes in each direction is caused by the spectrum
@@ -205,7 +193,7 @@ sweep = pd.concat([ds.spectrum_sweep(base, trials, exponents=S.exponents, trunca
                    .assign(method=m)
                    for m in methods], ignore_index=True)
 print(f"{S.control_model} {S.control_layer}: {base.shape[1]} units, rank {int(sweep['rank'].iloc[0])}, "
-      f"its own spectrum decays as i^-{natural.alpha:.2f} (R² {natural.r2:.2f} in log-log)")
+      f"its own spectrum decays as i^-{natural.exponent:.2f} (R² {natural.r2:.2f} in log-log)")
 sweep.pivot(index=["transform", "parameter"], columns="method",
             values=["pr_test", "forward_ev", "reverse_ev"]).round(1)
 
@@ -308,40 +296,27 @@ print(f"  across network layers, forward EV changes by {fits[('pr_test', 'forwar
 # for `i = 1 … r`. Without running any regression, what participation ratio does
 # `a = 1` give for the rank `r` of our layer? (`r` is printed above the sweep table.)
 
+# %% tags=["remove-cell", "exercise-key"]
+EXPECTED_PR = powerlaw_pr(1.0, int(sweep["rank"].iloc[0]))
+
 # %%
 from bothways.exercises import check_number
 
 r = int(sweep["rank"].iloc[0])
 my_answer = None  # your answer: the PR of λᵢ ∝ 1/i, i = 1..r
-check_number(my_answer, ds.powerlaw_pr(1.0, r), rtol=0.01,
-             hint="PR = (Σλ)² / Σλ²; here Σλ is a harmonic sum.")
+check_number(my_answer, EXPECTED_PR, rtol=0.01, hint="PR = (Σλ)² / Σλ²; here Σλ is a harmonic sum.");
 
-# %% tags=["solution", "hide-input"]
+# %% tags=["solution", "hide-cell"]
 i = np.arange(1, r + 1)
 my_answer = (1 / i).sum() ** 2 / (1 / i ** 2).sum()  # ≈ (ln r + 0.577)² / (π²/6)
-check_number(my_answer, ds.powerlaw_pr(1.0, r), rtol=0.01)
+check_number(my_answer, EXPECTED_PR, rtol=0.01);
 
 # %% [markdown]
 # **2 (open).** The sweep kept the eigenvectors *and their order*: the direction with
 # the most variance stayed the one with the most. Keep the eigenvalues of the original
-# layer but hand them to the eigenvectors in reverse order (`ds.modes(base)` gives you
+# layer but hand them to the eigenvectors in reverse order (`bothways.dimensionality.modes(base)` gives you
 # `U`, `s` and `coords`; build new singular values and score them with
 # `ds.score_representation(m, trials, s=...)` — note that `s` is matched to the
 # eigenvectors by position). The participation ratio is unchanged. What happens to
 # each direction, and what does that say about "dimensionality" as an explanation?
 # (Chapter 4 answers with the spectral theory of {cite}`canatar2023`.)
-
-# %%
-# NBVAL_CHECK_OUTPUT
-print("layers scored:", len(networks), "| set by us:", int((table.group == "set by us").sum()))
-print("reverse EV rises as the spectrum steepens (a > 0):", bool(np.all(np.diff(steep.reverse_ev) > 0)))
-print("forward EV within 5 points across power laws a > 0:", bool(np.ptp(steep.forward_ev) < 5))
-print("whitening lowers forward EV below every other power law:", bool(power.forward_ev.iloc[0] < steep.forward_ev.min()))
-
-# %%
-# NBVAL_CHECK_OUTPUT
-signs = {(row.dimensionality, row.score): int(np.sign(row.rho)) for row in spearman.itertuples()}
-print("signs of Spearman(PR, forward / reverse), test-image PR:", signs[("pr_test", "forward_ev")],
-      signs[("pr_test", "reverse_ev")])
-print("signs of Spearman(PR, forward / reverse), pooled PR:    ", signs[("pr_pooled", "forward_ev")],
-      signs[("pr_pooled", "reverse_ev")])

@@ -28,22 +28,10 @@ size = "ci"  # "ci": minutes on 2 CPU cores; "full": the publication run
 seed = 0
 device = None  # None: CUDA if available, else CPU
 
-# %% tags=["remove-cell"]
-# Colab setup (hidden on the website): on Google Colab, install the `bothways`
-# library from the book's repository; elsewhere, use the local install.
-# Data files are fetched and checksum-verified on first use by `bothways.data`.
-import importlib.util
-import subprocess
-import sys
-
-BOTHWAYS_SOURCE = "git+https://github.com/both-ways-book/both-ways@main#subdirectory=lib"
-try:
-    import google.colab  # noqa: F401  (exists only on Colab)
-    IN_COLAB = True
-except ImportError:
-    IN_COLAB = False
-if IN_COLAB and importlib.util.find_spec("bothways") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bothways[all] @ " + BOTHWAYS_SOURCE], check=True)
+# %% tags=["hide-output"]
+# On Colab only: install the book's library (elsewhere `make book` has installed it).
+if "google.colab" in str(get_ipython()):
+    # %pip install -q "bothways[all] @ git+https://github.com/both-ways-book/both-ways@main#subdirectory=lib"
 
 # %% [markdown]
 # ## What we will do
@@ -68,10 +56,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
-from myst_nb import glue
-
-from bothways import grid
+from bothways import grid, report
 from bothways.analyses import grid_cells as recipe
 from bothways.config import sizes
 from bothways.plotting import set_theme
@@ -353,33 +338,58 @@ axes[0].set_yticks(y, names, fontsize=8)
 plt.tight_layout()
 plt.show()
 
-# %% tags=["controls", "remove-input"]
-# NBVAL_CHECK_OUTPUT
-# Controls (fail the build if broken): each computed through the chapter's own calls.
+# %% [markdown]
+# ## Controls
+#
+# Each control runs through the chapter's own calls and is checked with `assert`, so a
+# broken pipeline stops the build:
+#
+# - **positive controls**: under blocked CV the generator (fewer cells) must beat
+#   low-pass noise by more than 10 EV points (interval over neurons); the trained path
+#   integrator must beat both its hold-start and its velocity-ablated baseline on its own
+#   walks; an ideal module with the chapter's cell count (160) and Poisson spikes must be
+#   found to be a torus; the grid criteria must find the MEC's three modules;
+# - **negative controls**: low-pass noise must fail the torus test and every grid
+#   criterion; DSA of the MEC with a rotated copy of itself must be ≈ 0 (below 0.05 rad
+#   and far below the time-shuffled null).
+
+# %% tags=["controls", "hide-input"]
 gt_vs_noise = {s: recipe.paired_difference(per_neuron, "ground truth (fewer cells)", "low-pass noise", s,
                                            n_boot=S.n_boot, seed=seed) for s in recipe.SCHEMES}
-assert gt_vs_noise["blocked"]["low"] > 10, (
-    f"blocked CV should leave the ground truth >10 EV points above low-pass noise: {gt_vs_noise['blocked']}")
 walks = pi_eval.loc["test walks"]
-assert np.isfinite(pi_eval.hold_start).all() and np.isfinite(pi_eval.velocity_ablated).all(), \
-    "the hold-start and velocity-ablated baselines were not computed"
-assert walks.network < walks.hold_start and walks.network < walks.velocity_ablated, (
-    f"the trained path integrator does not beat its baselines on its own walks: {walks.to_dict()}")
 chapter_cells = int(S.mec_modules[1])
 clean = sweep.query("n_cells == @chapter_cells and noise == 0")
+noise_topology = crits["low-pass noise"].topology
+pd.DataFrame({
+    "control": ["positive: ground truth − noise, blocked CV (EV points)", "positive: path integrator (cm)",
+                "positive: hold-start baseline (cm)", "positive: velocity-ablated baseline (cm)",
+                f"positive: ideal module of {chapter_cells} cells is a torus",
+                "negative: low-pass noise is a torus", "negative: DSA of MEC vs rotated MEC (rad)"],
+    "value": [gt_vs_noise["blocked"]["estimate"], walks.network, walks.hold_start, walks.velocity_ablated,
+              bool(clean.torus.iloc[0]) if len(clean) else None, noise_topology.is_torus, dsa_extra["rotation"]],
+})
+
+# %% tags=["controls", "remove-input"]
+assert gt_vs_noise["blocked"]["low"] > 10, (
+    f"positive control: blocked CV leaves the ground truth <10 EV points above noise: {gt_vs_noise['blocked']}")
+assert np.isfinite(pi_eval.hold_start).all() and np.isfinite(pi_eval.velocity_ablated).all(), \
+    "positive control: the hold-start and velocity-ablated baselines were not computed"
+assert walks.network < walks.hold_start and walks.network < walks.velocity_ablated, (
+    f"positive control: the trained path integrator does not beat its baselines on its own walks: {walks.to_dict()}")
 assert len(clean) == 1 and bool(clean.torus.iloc[0]), (
-    f"a true torus ({chapter_cells} cells, Poisson spikes) was not detected: {clean.to_dict('records')}")
-assert crits["low-pass noise"].topology is not None and not crits["low-pass noise"].topology.is_torus, \
-    "low-pass noise passed the torus test (the circular-shift null is broken)"
-assert dsa_extra["rotation"] < 0.05 and dsa_extra["rotation"] < 0.2 * dsa_extra["null"].min(), (
-    f"DSA of the MEC with a rotated copy of itself is not ~0: {dsa_extra['rotation']:.3f} "
-    f"(null {dsa_extra['null'].round(3)})")
+    f"positive control: a true torus ({chapter_cells} cells, Poisson spikes) was not detected: "
+    f"{clean.to_dict('records')}")
 assert crits["MEC (simulated)"].passed["grid_cells"] and crits["MEC (simulated)"].modules.n_modules == 3, \
-    "the grid criteria miss the simulated MEC's three modules"
-assert crits["low-pass noise"].summary["n_criteria"] == 0, "low-pass noise meets a grid criterion"
+    "positive control: the grid criteria miss the simulated MEC's three modules"
+assert noise_topology is not None and not noise_topology.is_torus, \
+    "negative control: low-pass noise passed the torus test (the circular-shift null is broken)"
+assert crits["low-pass noise"].summary["n_criteria"] == 0, "negative control: low-pass noise meets a grid criterion"
+assert dsa_extra["rotation"] < 0.05 and dsa_extra["rotation"] < 0.2 * dsa_extra["null"].min(), (
+    f"negative control: DSA of the MEC with a rotated copy of itself is not ~0: {dsa_extra['rotation']:.3f} "
+    f"(null {dsa_extra['null'].round(3)})")
 
 # %% tags=["remove-cell"]
-# Numbers and verdicts for the prose (glued; nothing here is printed).
+# The findings, glued into the Markdown below (bothways.report; nothing here is printed).
 key = recipe.grid_key([crits[k] for k in pops])
 agreement = {s: recipe.rank_agreement(per_neuron, key, s, n_boot=S.n_boot, seed=seed) for s in recipe.SCHEMES}
 verdict = recipe.regression_verdict(agreement)
@@ -392,16 +402,16 @@ pi_vs_untrained = {s: recipe.paired_difference(per_neuron, "path integrator (tra
                                                "path integrator (untrained)", s, n_boot=S.n_boot, seed=seed)
                    for s in recipe.SCHEMES}
 for s in recipe.SCHEMES:
-    glue(f"grid_rho_{s}", agreement[s]["rho"], display=False)
-    glue(f"grid_rho_{s}_lo", agreement[s]["low"], display=False)
-    glue(f"grid_rho_{s}_hi", agreement[s]["high"], display=False)
-    glue(f"grid_word_{s}", Markdown(verdict[s]), display=False)
+    report.glue_number(f"grid_rho_{s}", agreement[s]["rho"])
+    report.glue_number(f"grid_rho_{s}_lo", agreement[s]["low"])
+    report.glue_number(f"grid_rho_{s}_hi", agreement[s]["high"])
+    report.glue_text(f"grid_word_{s}", verdict[s])
     for tag, d in (("gt_noise", gt_vs_noise), ("right_noise", right_vs_noise), ("pi_noise", pi_vs_noise),
                    ("pi_untrained", pi_vs_untrained)):
         for k in ("estimate", "low", "high"):
-            glue(f"grid_{tag}_{s}_{k}", d[s][k], display=False)
-glue("grid_claim", Markdown(verdict["claim"]), display=False)
-glue("grid_n_models", len(key), display=False)
+            report.glue_number(f"grid_{tag}_{s}_{k}", d[s][k])
+report.glue_text("grid_claim", verdict["claim"])
+report.glue_number("grid_n_models", len(key))
 ev = table[["ev_random", "ev_blocked", "ev_grid_random", "ev_grid_blocked"]]
 slug = {"ground truth (fewer cells)": "gt", "grid modules (right)": "right", "grid modules (wrong orientations)": "wrongori",
         "grid modules (ratio 2)": "ratio2", "grid periods (continuum)": "continuum", "single grid module": "single",
@@ -409,46 +419,44 @@ slug = {"ground truth (fewer cells)": "gt", "grid modules (right)": "right", "gr
         "low-pass noise": "noise", "place cells": "place", "random ReLU": "relu"}
 for name, short in slug.items():
     for col in ev.columns:
-        glue(f"grid_{short}_{col}", float(ev.loc[name, col]), display=False)
-    glue(f"grid_{short}_dsa", float(table.loc[name, "dsa"]), display=False)
-    glue(f"grid_{short}_criteria", int(table.loc[name, "n_criteria"]), display=False)
-glue("grid_single_m2", float(by_module.loc["single grid module", ("random", 2)]), display=False)
-glue("grid_can_m2", float(by_module.loc["attractor network", ("random", 2)]), display=False)
-glue("grid_can_m2_blocked", float(by_module.loc["attractor network", ("blocked", 2)]), display=False)
-glue("grid_can_gridfrac", 100 * crits["attractor network"].grid_fraction, display=False)
-glue("grid_can_period", 100 * float(np.nanmedian(crits["attractor network"].units.period)), display=False)
+        report.glue_number(f"grid_{short}_{col}", float(ev.loc[name, col]))
+    report.glue_number(f"grid_{short}_dsa", float(table.loc[name, "dsa"]))
+    report.glue_number(f"grid_{short}_criteria", int(table.loc[name, "n_criteria"]))
+report.glue_number("grid_single_m2", float(by_module.loc["single grid module", ("random", 2)]))
+report.glue_number("grid_can_m2", float(by_module.loc["attractor network", ("random", 2)]))
+report.glue_number("grid_can_m2_blocked", float(by_module.loc["attractor network", ("blocked", 2)]))
+report.glue_number("grid_can_gridfrac", 100 * crits["attractor network"].grid_fraction)
+report.glue_number("grid_can_period", 100 * float(np.nanmedian(crits["attractor network"].units.period)))
 for row, short in (("test walks", "walks"), ("trajectory", "traj")):
     for col in ("network", "hold_start", "velocity_ablated"):
-        glue(f"grid_pi_{short}_{col}", float(pi_eval.loc[row, col]), display=False)
-glue("grid_pi0_walks_network", float(pi0_eval.loc["test walks", "network"]), display=False)
-glue("grid_pi_steps", int(S.rnn_steps), display=False)
-glue("grid_pi_units", int(S.rnn_units), display=False)
-glue("grid_pi_seconds", float(pi.train_seconds), display=False)
+        report.glue_number(f"grid_pi_{short}_{col}", float(pi_eval.loc[row, col]))
+report.glue_number("grid_pi0_walks_network", float(pi0_eval.loc["test walks", "network"]))
+report.glue_number("grid_pi_steps", int(S.rnn_steps))
+report.glue_number("grid_pi_units", int(S.rnn_units))
+report.glue_number("grid_pi_seconds", float(pi.train_seconds))
 pi_crit = crits["path integrator (trained)"]
-glue("grid_pi_gridfrac", 100 * pi_crit.grid_fraction, display=False)
-glue("grid_pi_has_grids", Markdown("has" if pi_crit.passed["grid_cells"] else "does not have"), display=False)
+report.glue_number("grid_pi_gridfrac", 100 * pi_crit.grid_fraction)
+report.glue_text("grid_pi_has_grids", "has" if pi_crit.passed["grid_cells"] else "does not have")
 mec_crit = crits["MEC (simulated)"]
-glue("grid_mec_betti", Markdown(str(mec_crit.topology.betti)), display=False)
-glue("grid_mec_torus", Markdown("is" if mec_crit.passed["torus"] else "is not"), display=False)
-glue("grid_mec_module_cells", len(mec_crit.topology_units), display=False)
+report.glue_text("grid_mec_betti", str(mec_crit.topology.betti))
+report.glue_text("grid_mec_torus", "is" if mec_crit.passed["torus"] else "is not")
+report.glue_number("grid_mec_module_cells", len(mec_crit.topology_units))
 found_counts = sweep.query("noise == 0 and torus").n_cells
-glue("grid_torus_min_cells", Markdown(str(int(found_counts.min())) if len(found_counts) else "none of the tested"),
-     display=False)
-glue("grid_torus_cells_tested", Markdown(", ".join(str(c) for c in S.sweep_cells)), display=False)
+report.glue_text("grid_torus_min_cells", str(int(found_counts.min())) if len(found_counts) else "none of the tested")
+report.glue_text("grid_torus_cells_tested", ", ".join(str(c) for c in S.sweep_cells))
 noisy_found = sweep.query("noise > 0 and torus")
-glue("grid_torus_noise_found", Markdown(
-    ", ".join(f"{r.n_cells} cells at noise {r.noise:g}" for r in noisy_found.itertuples()) or "no case"),
-    display=False)
-glue("grid_dsa_null_lo", float(dsa_extra["null"].min()), display=False)
-glue("grid_dsa_null_hi", float(dsa_extra["null"].max()), display=False)
-glue("grid_dsa_rotation", float(dsa_extra["rotation"]), display=False)
+report.glue_text("grid_torus_noise_found",
+                 ", ".join(f"{r.n_cells} cells at noise {r.noise:g}" for r in noisy_found.itertuples()) or "no case")
+report.glue_number("grid_dsa_null_lo", float(dsa_extra["null"].min()))
+report.glue_number("grid_dsa_null_hi", float(dsa_extra["null"].max()))
+report.glue_number("grid_dsa_rotation", float(dsa_extra["rotation"]))
 closest = table.dsa.idxmin()
-glue("grid_dsa_closest", Markdown(closest), display=False)
+report.glue_text("grid_dsa_closest", closest)
 d_can, d_pi = table.loc["attractor network", "dsa"], table.loc["path integrator (trained)", "dsa"]
-glue("grid_dsa_can_vs_pi", Markdown("closer to" if d_can < d_pi else "farther from"), display=False)
+report.glue_text("grid_dsa_can_vs_pi", "closer to" if d_can < d_pi else "farther from")
 above = [n for n in table.index if table.loc[n, "dsa"] > dsa_extra["null"].min()]
-glue("grid_dsa_above_null", Markdown(", ".join(above) if above else "no candidate"), display=False)
-glue("grid_runtime", time.perf_counter() - t_start, display=False)
+report.glue_text("grid_dsa_above_null", ", ".join(above) if above else "no candidate")
+report.glue_number("grid_runtime", time.perf_counter() - t_start)
 
 # %% [markdown]
 # ## What we found
@@ -556,7 +564,7 @@ from bothways.exercises import check_number
 my_gap = None  # your answer, in EV points
 check_number(my_gap, EXPECTED_ORIENTATION_GAP, tol=0.5, hint="Compare the two models neuron by neuron.");
 
-# %% tags=["solution", "hide-input"]
+# %% tags=["solution", "hide-cell"]
 # Solution
 gap = recipe.paired_difference(per_neuron, "grid modules (right)", "grid modules (wrong orientations)",
                                "blocked", neurons=mec.kind == "grid", n_boot=100)

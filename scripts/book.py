@@ -5,6 +5,7 @@ Used by the Makefile (``make book``, ``make check``) and therefore by CI.
     python scripts/book.py execute [--size ci|full] [--only 01_asymmetry]
     python scripts/book.py build        # stage executed notebooks + render HTML
     python scripts/book.py check-html   # every chapter page has a figure, no errors
+    python scripts/book.py colab-cell [--fix]  # the Colab setup cell (--fix: write it into every chapter)
 
 Executed notebooks go to ``_build/executed/notebooks`` (never back into the committed
 files); the site is staged in ``_build/site`` and rendered to
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import base64
+import json
 import re
 import shutil
 import subprocess
@@ -55,8 +57,79 @@ def toc_notebooks(root: Path = ROOT) -> list[str]:
     return [f for f in toc_files(root) if f.startswith("notebooks/")]
 
 
+def repository(root: Path = ROOT) -> tuple[str, str]:
+    """``(url, branch)`` of the book's repository: ``_config.yml`` is the one place that names it."""
+    import yaml
+
+    repo = yaml.safe_load((root / "_config.yml").read_text())["repository"]
+    return repo["url"].rstrip("/"), repo["branch"]
+
+
+#: The tags of the Colab setup cell: visible on the site, its (pip) output collapsed.
+COLAB_TAGS = ["hide-output"]
+
+
+def colab_setup_source(root: Path = ROOT) -> str:
+    """The Colab setup cell, as the notebook (``.ipynb``) holds it.
+
+    One ``%pip install`` of the library from the repository named in ``_config.yml``,
+    guarded so that it runs on Colab only: elsewhere (CI, a local Jupyter, a fork) it
+    would replace the editable ``bothways`` of ``make book`` with the one on GitHub.
+    """
+    url, branch = repository(root)
+    return ("# On Colab only: install the book's library (elsewhere `make book` has installed it).\n"
+            'if "google.colab" in str(get_ipython()):\n'
+            f'    %pip install -q "bothways[all] @ git+{url}@{branch}#subdirectory=lib"')
+
+
+def is_colab_setup(cell) -> bool:
+    return cell.cell_type == "code" and "google.colab" in cell.source
+
+
+def fix_colab_cells(stems: list[str]) -> list[str]:
+    """Write the canonical Colab setup cell into each chapter (replacing the old one); return those changed."""
+    import jupytext
+
+    changed = []
+    for stem in stems:
+        path = ROOT / f"{stem}.py"
+        nb = jupytext.read(path)
+        cells = [c for c in nb.cells if is_colab_setup(c)]
+        if len(cells) != 1:
+            raise SystemExit(f"{stem}: expected one Colab setup cell (mentioning google.colab), found {len(cells)}")
+        cell = cells[0]
+        tags = [t for t in cell.metadata.get("tags", []) if t not in ("remove-cell", "remove-input", "hide-input")]
+        new_tags = tags + [t for t in COLAB_TAGS if t not in tags]
+        if cell.source != colab_setup_source() or cell.metadata.get("tags") != new_tags:
+            cell.source, cell.metadata["tags"] = colab_setup_source(), new_tags
+            jupytext.write(nb, path, fmt="py:percent")
+            # the pair follows with jupytext's own sync, which keeps the notebook's cell ids
+            subprocess.run([str(Path(sys.executable).parent / "jupytext"), "--sync", "-q", str(path)], check=True)
+            changed.append(stem)
+    return changed
+
+
+def set_parameters(nb, **values) -> None:
+    """Set ``name = value`` lines of the notebook's one ``parameters`` cell, in place.
+
+    Used instead of papermill's injected cell, so that the page shows the one
+    parameters cell with the values that ran (and its comments).
+    """
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise SystemExit(f"expected one cell tagged 'parameters', found {len(cells)}")
+    source = cells[0].source
+    for name, value in values.items():
+        line = re.compile(rf"^{re.escape(name)} = [^#\n]*?(?P<comment>\s+#.*)?$", re.M)
+        text = json.dumps(value) if isinstance(value, str) else repr(value)  # "ci", as the source writes it
+        source, n = line.subn(lambda m: f"{name} = {text}{m['comment'] or ''}", source)
+        if n != 1:
+            raise SystemExit(f"the parameters cell must assign {name!r} once on a line of its own")
+    cells[0].source = source
+
+
 def execute(size: str, only: list[str] | None, timeout: int) -> int:
-    """Convert each chapter's py:percent source to ipynb and run it with papermill."""
+    """Convert each chapter's py:percent source to ipynb, set its parameters, run it with papermill."""
     import jupytext
     import papermill as pm
 
@@ -76,12 +149,14 @@ def execute(size: str, only: list[str] | None, timeout: int) -> int:
         name = Path(stem).name
         unexecuted = out_dir / f"{name}.source.ipynb"
         target = out_dir / f"{name}.ipynb"
-        jupytext.write(jupytext.read(src), unexecuted, fmt="ipynb")
+        nb = jupytext.read(src)
+        set_parameters(nb, size=size)
+        jupytext.write(nb, unexecuted, fmt="ipynb")
         print(f"[execute] {stem} (size={size})", flush=True)
         start = time.perf_counter()
         try:
             pm.execute_notebook(
-                str(unexecuted), str(target), parameters={"size": size},
+                str(unexecuted), str(target),
                 cwd=str(ROOT / "notebooks"), kernel_name="python3",
                 execution_timeout=timeout, progress_bar=False, log_output=False,
             )
@@ -100,6 +175,23 @@ def execute(size: str, only: list[str] | None, timeout: int) -> int:
     return 0
 
 
+#: Characters of code that fit a code cell of the rendered page (sphinx-book-theme at a
+#: 1280-pixel window: 684 px of 8.4-px monospace, about 77 characters).
+CODE_WIDTH = 76
+
+
+def format_code(notebooks: list[Path], width: int = CODE_WIDTH) -> None:
+    """Format the code cells of the staged notebooks at the page's width (ruff, black style).
+
+    Only the staged copies are formatted: the sources keep their authors' layout, and
+    the code does the same thing (ruff's formatting does not change what code does).
+    """
+    ruff = Path(sys.executable).parent / "ruff"
+    if notebooks:
+        subprocess.run([str(ruff), "format", "--quiet", "--no-cache", "--isolated", f"--line-length={width}",
+                        *map(str, notebooks)], check=True)
+
+
 def stage() -> None:
     """Assemble ``_build/site``: prose, config, bibliography and executed notebooks."""
     if SITE.exists():
@@ -114,8 +206,10 @@ def stage() -> None:
         if not executed.exists():
             raise SystemExit(f"{executed} is missing: run `python scripts/book.py execute` first")
         shutil.copy2(executed, SITE / f"{stem}.ipynb")
+    format_code([SITE / f"{stem}.ipynb" for stem in toc_notebooks()])
     for page in sorted((SITE / "book").glob("*.md")):
         stage_figures(page)
+    stage_api(SITE / "book" / "api.md")
 
 
 #: In a prose page, ``<!-- chapter-figure notebooks/00_overview#fig-name -->`` is replaced,
@@ -153,6 +247,101 @@ def stage_figures(page: Path) -> None:
                      f"{caption} (From {{doc}}`/{stem}`.)\n```")
         text = text.replace(match[0], directive, 1)
     page.write_text(text)
+
+
+API_MARKER = "<!-- api-reference -->"
+
+
+def api_modules() -> list[tuple[str, list[str]]]:
+    """Every module of ``bothways`` with the public functions and classes it documents.
+
+    A module's public names are its ``__all__`` (else the functions and classes it
+    defines whose names do not start with ``_``): its functions, classes and (from
+    ``__all__`` only) constants. Each object is documented once,
+    under the shortest module path that exports it (``bothways.grid.gridness``, not
+    ``bothways.grid.scores.gridness``). Modules whose names start with ``_`` are private.
+    """
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bothways
+
+    names = ["bothways"] + sorted(m.name for m in pkgutil.walk_packages(bothways.__path__, "bothways.")
+                                  if not m.name.rsplit(".", 1)[-1].startswith("_"))
+    homed, out = set(), {}
+    for name in sorted(names, key=lambda n: (n.count("."), n)):
+        module = importlib.import_module(name)
+        public = getattr(module, "__all__", None)
+        if public is None:
+            public = [k for k, v in vars(module).items() if not k.startswith("_")
+                      and (inspect.isfunction(v) or inspect.isclass(v)) and v.__module__ == name]
+        out[name] = []
+        for key in public:
+            obj = getattr(module, key)
+            if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+                out[name].append(key)  # a constant: documented where __all__ names it
+            elif id(obj) not in homed:
+                homed.add(id(obj))
+                out[name].append(key)
+    return [(name, out[name]) for name in names]
+
+
+def api_markdown() -> str:
+    """The API reference that replaces :data:`API_MARKER` in the staged ``book/api.md``."""
+    import inspect
+    import importlib
+
+    parts = []
+    for name, members in api_modules():
+        module = importlib.import_module(name)
+        rst = [f".. automodule:: {name}", "   :no-members:", ""]
+        if members:
+            rst += [".. autosummary::", "   :nosignatures:", ""] + [f"   {m}" for m in members] + [""]
+            for m in members:
+                obj = getattr(module, m)
+                kind = ("autoclass" if inspect.isclass(obj) else "autofunction" if inspect.isfunction(obj)
+                        else "autodata")
+                options = {"autoclass": ["   :members:"], "autodata": ["   :no-value:"]}.get(kind, [])
+                rst += [f".. {kind}:: {name}.{m}", *options, ""]
+        else:
+            rst += ["Its public functions are documented under the package that re-exports them."
+                    if getattr(module, "__all__", None) else "(No public functions or classes.)", ""]
+        parts.append(f"## `{name}`\n\n```{{eval-rst}}\n" + "\n".join(rst).rstrip() + "\n```\n")
+    return "\n".join(parts)
+
+
+def api_aliases() -> dict[str, str]:
+    """Every path of a documented function or class -> the path it is documented under."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bothways
+
+    home = {}
+    for name, members in api_modules():
+        module = importlib.import_module(name)
+        home.update({id(getattr(module, m)): f"{name}.{m}" for m in members
+                     if inspect.isfunction(getattr(module, m)) or inspect.isclass(getattr(module, m))})
+    aliases = {}
+    modules = ["bothways"] + [m.name for m in pkgutil.walk_packages(bothways.__path__, "bothways.")]
+    for name in modules:
+        for key, obj in vars(importlib.import_module(name)).items():
+            if id(obj) in home and not key.startswith("__"):
+                aliases[f"{name}.{key}"] = home[id(obj)]
+                aliases[f"{obj.__module__}.{obj.__qualname__}"] = home[id(obj)]
+    aliases.update({v: v for v in home.values()})
+    return aliases
+
+
+def stage_api(page: Path) -> None:
+    """Write the generated API reference into the staged ``book/api.md`` (and its aliases)."""
+    text = page.read_text()
+    if API_MARKER not in text:
+        raise SystemExit(f"{page}: no {API_MARKER} marker for the API reference")
+    page.write_text(text.replace(API_MARKER, api_markdown()))
+    (page.parent / "_ext" / "api_aliases.json").write_text(json.dumps(api_aliases(), indent=0, sort_keys=True))
 
 
 def build() -> int:
@@ -195,11 +384,19 @@ def main(argv=None) -> int:
     ex.add_argument("--timeout", type=int, default=1800, help="per-cell timeout in seconds")
     sub.add_parser("build", help="stage and render the HTML")
     sub.add_parser("check-html", help="check the rendered chapter pages")
+    cc = sub.add_parser("colab-cell", help="print the Colab setup cell")
+    cc.add_argument("--fix", action="store_true", help="write it into every chapter (.py and .ipynb)")
     args = parser.parse_args(argv)
     if args.cmd == "execute":
         return execute(args.size, args.only, args.timeout)
     if args.cmd == "build":
         return build()
+    if args.cmd == "colab-cell":
+        if args.fix:
+            print("[colab-cell] rewrote:", fix_colab_cells(toc_notebooks()) or "nothing (all up to date)")
+        else:
+            print(colab_setup_source())
+        return 0
     return check_html()
 
 

@@ -15,10 +15,12 @@ A page fails when it has
 - an ``<a href>`` inside the site whose file does not exist, or whose ``#anchor`` is
   not an ``id`` in that file;
 - (the landing page, the table of contents' root) no captioned figure;
-- (chapter pages) no captioned figure with a loaded image, no visible cell with the
-  parameters papermill injected (the reader must see which size ran), the Colab setup
-  cell visible, a solution shown expanded, or a Colab launch button that points at a
-  notebook the repository does not have;
+- (chapter pages) no captioned figure with a loaded image, a papermill
+  "injected-parameters" cell (``scripts/book.py`` writes the values that ran into the
+  one ``parameters`` cell instead) or no visible ``parameters`` cell, a solution shown
+  expanded (its code or its output), an exercise's answer key on the page, a code cell
+  wider than its box (a horizontal scroll bar), or a Colab launch button that points at
+  a notebook the repository does not have;
 - (when MathJax is available, see below) a TeX error in an equation.
 
 External resources. The build machines are offline, so every request that leaves
@@ -88,12 +90,15 @@ async () => {
   const visible = (el) => !!el && el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})
                           && el.getClientRects().length > 0;
   const solutions = [];
-  for (const el of document.querySelectorAll(".tag_solution .cell_input, .admonition.dropdown")) {
+  for (const el of document.querySelectorAll(".tag_solution .cell_input, .tag_solution .cell_output, "
+                                             + ".admonition.dropdown")) {
     const title = el.querySelector(".admonition-title");
     const body = Array.from(el.children).filter(c => !c.classList.contains("admonition-title")
                                                    && c.tagName !== "SUMMARY" && c.tagName !== "BUTTON");
-    const shown = el.classList.contains("cell_input") ? visible(el) : body.some(visible);
-    solutions.push({what: title ? title.textContent.trim() : "solution code cell", shown});
+    const cell = el.classList.contains("cell_input") || el.classList.contains("cell_output");
+    const shown = cell ? visible(el) : body.some(visible);
+    solutions.push({what: title ? title.textContent.trim()
+                    : `solution code cell (${el.classList.contains("cell_input") ? "code" : "output"})`, shown});
   }
   return {
     url: location.href,
@@ -102,8 +107,11 @@ async () => {
     images,
     traceback: document.body.innerText.includes("Traceback (most recent call last)")
                || document.querySelectorAll(".output.traceback, .output.error, .highlight-ipythontb").length > 0,
-    injected: Array.from(document.querySelectorAll(".tag_injected-parameters")).some(visible),
-    setup_visible: document.body.innerText.includes("BOTHWAYS_SOURCE"),
+    injected: document.querySelectorAll(".tag_injected-parameters").length > 0,
+    parameters: Array.from(document.querySelectorAll(".tag_parameters .cell_input")).some(visible),
+    keys: document.querySelectorAll(".tag_exercise-key").length,
+    wide_code: Array.from(document.querySelectorAll(".cell_input pre"))
+                    .filter(p => visible(p) && p.scrollWidth > p.clientWidth + 1).length,
     solutions,
     tex_errors: Array.from(document.querySelectorAll("mjx-merror"), e => e.getAttribute("data-mjx-error") || e.textContent),
     math: document.querySelectorAll(".math, span.math, div.math").length,
@@ -287,10 +295,14 @@ def check_page(context, base: str, html_dir: Path, path: Path, is_chapter: bool,
     if is_chapter:
         if report.figures == 0:
             report.problems.append("chapter page without a captioned figure")
-        if not info["injected"]:
-            report.problems.append("no visible papermill 'injected-parameters' cell (which size ran?)")
-        if info["setup_visible"]:
-            report.problems.append("the Colab setup cell is visible (tag it remove-cell)")
+        if info["injected"]:
+            report.problems.append("a papermill 'injected-parameters' cell (set the parameters cell instead)")
+        if not info["parameters"]:
+            report.problems.append("no visible 'parameters' cell (which size ran?)")
+        if info["keys"]:
+            report.problems.append(f"{info['keys']} exercise answer key(s) on the page (tag them remove-cell)")
+        if info["wide_code"]:
+            report.problems.append(f"{info['wide_code']} code cell(s) wider than the page (horizontal scroll)")
         for sol in info["solutions"]:
             if sol["shown"]:
                 report.problems.append(f"solution shown expanded: {sol['what']}")

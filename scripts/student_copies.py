@@ -1,25 +1,25 @@
-"""Make student copies of the chapters: the same notebooks with the solutions taken out.
+"""Make student copies of the chapters: the same notebooks without solutions or answer keys.
 
     python scripts/student_copies.py                      # every chapter in _toc.yml -> notebooks/student/
     python scripts/student_copies.py notebooks/01_x.py --out /tmp/students
 
-The solution convention (also in ``book/fork.md`` and ``bothways.exercises``):
+A copy is made by cell tags alone (the convention of ``book/fork.md``):
 
-- a code cell tagged ``solution`` (with ``hide-input`` or ``hide-cell`` for the website)
-  becomes a stub: ``# YOUR ANSWER HERE``, its imports, every name it assigns set to
-  ``None`` (every function it defines returning ``None``), and its
-  ``bothways.exercises.check_*`` calls, so that the copy still runs top to bottom and
-  each check says "no answer yet";
-- a markdown cell tagged ``solution`` becomes "*(Solution removed in the student
-  copy.)*"; an ``{admonition} Solution`` / ``{dropdown} Solution`` block found in any
-  other markdown cell is replaced by the same sentence;
-- everything else is kept; outputs are cleared. Copies are ``.ipynb`` files
-  (``notebooks/student/`` is git-ignored).
+- every cell tagged ``solution`` (code or Markdown) is removed;
+- every cell tagged ``exercise-key`` (the hidden cell that computes an exercise's
+  ``EXPECTED_*`` value) is *sealed*: its source is stored compressed and base64-encoded
+  and run with ``exec(unseal(...))``, so the copy still computes the expected value from
+  the student's own run and the ``check_*`` calls still work, while the answer is not
+  readable in the notebook (encoded, not encrypted: ``print(unseal(...))`` shows it);
+- outputs are cleared and a note is added under the title; everything else is kept.
+
+A Markdown solution must be a cell of its own: a Solution admonition or dropdown in
+an untagged cell is an error (it would be copied). Copies are ``.ipynb`` files
+(``notebooks/student/`` is git-ignored).
 """
 from __future__ import annotations
 
 import argparse
-import ast
 import copy
 import importlib.util
 import re
@@ -30,97 +30,60 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from bothways.exercises import seal
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "notebooks" / "student"
-REMOVED = "*(Solution removed in the student copy.)*"
-STUB_HEADER = "# YOUR ANSWER HERE (the solution was removed in the student copy)"
-HIDING_TAGS = {"solution", "hide-input", "hide-cell", "hide-output", "remove-input", "remove-output"}
-# ```{admonition} Solution ... ``` or :::{dropdown} Solution ... ::: (any fence length)
-SOLUTION_BLOCK = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{(?:admonition|dropdown)\}[ \t]+Solution\b.*?^(?P=fence)[ \t]*$",
-    re.MULTILINE | re.DOTALL)
+SOLUTION, KEY, SEALED = "solution", "exercise-key", "exercise-key-sealed"
+#: A Solution admonition or dropdown (any fence) in Markdown.
+SOLUTION_BLOCK = re.compile(r"^(`{3,}|:{3,})\{(?:admonition|dropdown)\}[ \t]+Solution\b", re.MULTILINE)
+NOTE = ("> **Student copy**: the solutions were removed. Replace each `None` marked \"your answer\" "
+        "and run the cell: its `check_*` line tells you whether you are right. (The cells "
+        "marked *answer key* compute the expected values from your run without showing them.)")
 
 
 @dataclass(frozen=True)
 class CopyReport:
-    """What was removed from one notebook."""
+    """What was taken out of one notebook."""
 
     name: str
-    code_solutions: int
-    markdown_solutions: int
+    solutions: int
+    keys: int
 
 
-def _is_check_call(node: ast.stmt) -> bool:
-    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
-        return False
-    func = node.value.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name.startswith("check_")
-
-
-def _assigned_names(node: ast.stmt) -> list[str]:
-    targets = {ast.Assign: lambda n: n.targets, ast.AnnAssign: lambda n: [n.target],
-               ast.AugAssign: lambda n: [n.target]}.get(type(node), lambda n: [])(node)
-    names = []
-    for target in targets:
-        for sub in ast.walk(target):
-            if isinstance(sub, ast.Name):
-                names.append(sub.id)
-    return names
-
-
-def stub_code(source: str) -> str:
-    """The student stub of a solution code cell (see the module docstring)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:  # IPython magics and the like: keep nothing but the header
-        return f"{STUB_HEADER}\nanswer = None"
-    keep_imports, names, defs, checks = [], [], [], []
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            keep_imports.append(ast.get_source_segment(source, node))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            defs.append(f"def {node.name}({ast.unparse(node.args)}):\n    # YOUR CODE HERE\n    return None")
-        elif _is_check_call(node):
-            checks.append(ast.get_source_segment(source, node))
-        else:
-            names += [n for n in _assigned_names(node) if n not in names]
-    lines = [STUB_HEADER, *keep_imports, *defs, *(f"{n} = None" for n in names), *checks]
-    return "\n".join(lines)
-
-
-def strip_markdown_solutions(text: str) -> tuple[str, int]:
-    """Replace every Solution admonition/dropdown block in markdown; return the text and the count."""
-    return SOLUTION_BLOCK.subn(REMOVED, text)
+def sealed_cell(source: str) -> str:
+    """The student-copy source of an ``exercise-key`` cell (see the module docstring)."""
+    return ("# Answer key (sealed): computes the expected value from your run without showing it.\n"
+            "from bothways.exercises import unseal\n\n"
+            f'exec(unseal("{seal(source)}"))')
 
 
 def student_copy(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple[nbformat.NotebookNode, CopyReport]:
-    """A copy of ``nb`` with the solutions removed and the outputs cleared."""
+    """A copy of ``nb`` without solutions, with sealed answer keys and no outputs."""
     nb = copy.deepcopy(nb)
-    n_code = n_md = 0
+    cells, n_solutions, n_keys = [], 0, 0
     for cell in nb.cells:
-        tags = list(cell.metadata.get("tags", []))
+        tags = cell.metadata.get("tags", [])
+        if SOLUTION in tags:
+            n_solutions += 1
+            continue
+        if cell.cell_type == "markdown" and SOLUTION_BLOCK.search(cell.source):
+            raise ValueError(f"{name}: a Solution block in a Markdown cell not tagged 'solution' "
+                             f"(it would stay in the student copy): {cell.source[:80]!r}")
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-            if "solution" in tags:
-                cell.source = stub_code(cell.source)
-                cell.metadata["tags"] = [t for t in tags if t not in HIDING_TAGS] + ["student-stub"]
-                n_code += 1
-        elif cell.cell_type == "markdown":
-            if "solution" in tags:
-                cell.source = REMOVED
-                cell.metadata["tags"] = [t for t in tags if t != "solution"]
-                n_md += 1
-            else:
-                cell.source, n = strip_markdown_solutions(cell.source)
-                n_md += n
+            if KEY in tags:
+                if cell.source.lstrip().startswith(("%", "!")):
+                    raise ValueError(f"{name}: an exercise-key cell must be plain Python")
+                cell.source = sealed_cell(cell.source)
+                cell.metadata["tags"] = [SEALED]
+                n_keys += 1
+        cells.append(cell)
+    nb.cells = cells
     if nb.cells:
-        note = nbformat.v4.new_markdown_cell(
-            "> **Student copy**: the solutions were removed. Cells marked `# YOUR ANSWER HERE` "
-            "are yours to fill in; the `check_*` lines tell you whether your answer is right.")
-        nb.cells.insert(1, note)
+        nb.cells.insert(1, nbformat.v4.new_markdown_cell(NOTE))
     nbformat.validate(nb)
-    return nb, CopyReport(name, n_code, n_md)
+    return nb, CopyReport(name, n_solutions, n_keys)
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -155,8 +118,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     paths = args.notebooks or chapter_sources()
     for report in write_student_copies(paths, args.out):
-        print(f"[student] {report.name}: removed {report.code_solutions} code and "
-              f"{report.markdown_solutions} markdown solution(s)")
+        print(f"[student] {report.name}: removed {report.solutions} solution cell(s), "
+              f"sealed {report.keys} answer key(s)")
     print(f"[student] {len(paths)} copies in {args.out}")
     return 0
 

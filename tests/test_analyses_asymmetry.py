@@ -1,13 +1,12 @@
-"""Tests for bothways.analyses.asymmetry (chapter 1 recipe), on simulations with known answers."""
+"""Tests for bothways.analyses.asymmetry (chapter 1 recipe): saturation fits and small summaries."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
 from bothways.analyses import asymmetry as asy
-from bothways.predictivity import split_half_reliability
+from bothways.reliability import split_half_reliability
 from bothways.simulate import simulate_pair
 
 
@@ -18,187 +17,7 @@ def sim():
                          n_units=60, n_repeats=8, noise=1.0, seed=3, missing=0.2)
 
 
-# ------------------------------------------------------------------ split and layer choice
-def test_split_stimuli_is_a_seeded_partition():
-    s = asy.split_stimuli(100, 0.3, seed=1)
-    assert s.selection.size == 30 and s.held_out.size == 70
-    assert np.array_equal(np.sort(np.r_[s.selection, s.held_out]), np.arange(100))
-    again = asy.split_stimuli(100, 0.3, seed=1)
-    assert np.array_equal(s.selection, again.selection)
-    assert not np.array_equal(s.selection, asy.split_stimuli(100, 0.3, seed=2).selection)
-    with pytest.raises(ValueError, match="fewer than 10"):
-        asy.split_stimuli(30, 0.1)
-    with pytest.raises(ValueError, match="selection_fraction"):
-        asy.split_stimuli(100, 1.2)
-
-
-def test_select_layer_picks_the_layer_that_carries_the_signal(sim, rng):
-    n = sim.model.shape[0]
-    layers = {"noise": rng.standard_normal((n, 40)),
-              "signal": sim.model,
-              "half": np.c_[sim.latents[:, :4], rng.standard_normal((n, 20))]}
-    split = asy.split_stimuli(n, 0.4, seed=0)
-    choice = asy.select_layer(layers, sim.trials, split.selection, seed=0)
-    assert choice.layer == "signal"
-    assert list(choice.scores.index) == ["noise", "signal", "half"]
-    assert choice.scores.loc["noise", "median_r2"] < 5 < choice.scores.loc["half", "median_r2"]
-    assert choice.scores.loc["half", "median_r2"] < choice.scores.loc["signal", "median_r2"]
-    # only the selection stimuli are used: garbage elsewhere changes nothing
-    spoiled = {k: v.copy() for k, v in layers.items()}
-    for v in spoiled.values():
-        v[split.held_out] = rng.standard_normal(v[split.held_out].shape) * 100
-    again = asy.select_layer(lambda k: spoiled[k], sim.trials, split.selection, layers=list(layers), seed=0)
-    pd.testing.assert_frame_equal(again.scores, choice.scores)
-
-
-def test_select_layer_criterion_matches_an_independent_cross_validation(sim):
-    """median r² of held-out predictions equals scikit-learn's ridge with the same folds and alpha."""
-    from sklearn.linear_model import Ridge
-
-    from bothways.ridge import kfold_indices
-
-    sel = np.arange(120)
-    X, Y = sim.model, np.nanmean(sim.trials, axis=2)
-    choice = asy.select_layer({"a": X}, sim.trials, sel, n_folds=4, seed=5, alphas=3.0)
-    pred = np.empty((sel.size, Y.shape[1]))
-    for tr, te in kfold_indices(sel.size, 4, 5):
-        pred[te] = Ridge(alpha=3.0).fit(X[sel][tr], Y[sel][tr]).predict(X[sel][te])
-    r = np.array([stats.pearsonr(pred[:, j], Y[sel, j])[0] for j in range(Y.shape[1])])
-    assert choice.scores.loc["a", "median_r2"] == pytest.approx(100 * np.median(r ** 2), rel=1e-6)
-
-
-def test_select_layer_rejects_bad_input(sim):
-    with pytest.raises(ValueError, match="layers is required"):
-        asy.select_layer(lambda k: sim.model, sim.trials, np.arange(50))
-    with pytest.raises(ValueError, match="not in features"):
-        asy.select_layer({"a": sim.model}, sim.trials, np.arange(50), layers=["b"])
-    with pytest.raises(ValueError, match="stimuli="):
-        asy.select_layer({"a": sim.model[:10]}, sim.trials, np.arange(5))
-    with pytest.raises(ValueError, match="outside"):
-        asy.select_layer({"a": sim.model}, sim.trials, np.arange(230, 250))
-
-
-# ------------------------------------------------------------------ both ways
-@pytest.fixture(scope="module")
-def scores(sim):
-    X = np.c_[sim.model, np.zeros((sim.model.shape[0], 3))]  # three dead units
-    return asy.score_both_ways(X, sim.trials, variants=("default", "muzellec_kar"), n_splits=2, seed=0,
-                               n_boot=30)
-
-
-def test_score_both_ways_recovers_the_known_asymmetry(sim, scores):
-    s = scores.summary.set_index(["variant", "direction"])
-    fwd_true, rev_true = np.mean(sim.expected_forward_ev), np.mean(sim.expected_reverse_ev)
-    assert fwd_true > 70 and rev_true < 30
-    assert s.loc[("default", "forward"), "mean_ev"] == pytest.approx(fwd_true, abs=10)
-    assert s.loc[("default", "reverse"), "mean_ev"] == pytest.approx(rev_true, abs=10)
-    for v in ("default", "muzellec_kar"):
-        assert s.loc[(v, "reverse"), "mean_ev"] < s.loc[(v, "forward"), "mean_ev"] - 30
-    # matched counts: summaries of 20-unit subsets of the reverse targets, both methods
-    assert s.loc[("default", "reverse"), "match_to"] == 20
-    assert s.loc[("muzellec_kar", "reverse"), "match_to"] == 20
-    assert s.loc[("default", "reverse"), "mean_ev_matched"] == pytest.approx(
-        s.loc[("default", "reverse"), "mean_ev"], abs=8)
-    assert pd.isna(s.loc[("default", "forward"), "match_to"])
-
-
-def test_score_both_ways_drops_and_counts_constant_units(sim, scores):
-    assert scores.n_constant == 3
-    assert np.array_equal(scores.units, np.arange(sim.model.shape[1]))
-    per_variant = scores.reverse.groupby("variant")["unit"].apply(list)
-    assert per_variant["default"] == per_variant["muzellec_kar"] == list(range(sim.model.shape[1]))
-    assert len(scores.forward) == 2 * sim.trials.shape[1]
-
-
-def test_score_both_ways_unit_cap_is_a_seeded_sample(sim):
-    a = asy.score_both_ways(sim.model, sim.trials, n_splits=1, seed=1, n_boot=0, max_units=25, n_folds=4)
-    b = asy.score_both_ways(sim.model, sim.trials, n_splits=1, seed=1, n_boot=0, max_units=25, n_folds=4)
-    assert a.units.size == 25 and np.array_equal(a.units, b.units)
-    assert np.all(np.diff(a.units) > 0)
-    pd.testing.assert_frame_equal(a.summary, b.summary)
-
-
-def test_score_both_ways_fixed_alpha_variant_uses_alpha_0_1(sim):
-    s = asy.score_both_ways(sim.model[:, :20], sim.trials, variants=("fixed_alpha",), n_splits=1, n_boot=0,
-                            n_folds=4)
-    assert np.allclose(s.forward["alpha"], 0.1) and np.allclose(s.reverse["alpha"], 0.1)
-    assert s.summary["match_to"].isna().all()  # 20 units, 20 neurons: nothing to match
-    assert set(s.summary["variant"]) == {"fixed_alpha"}
-    with pytest.raises(ValueError, match="unknown variants"):
-        asy.score_both_ways(sim.model, sim.trials, variants=("nope",))
-    with pytest.raises(ValueError, match="recordings must be"):
-        asy.score_both_ways(sim.model, sim.trials[:, :, 0])
-    with pytest.raises(ValueError, match="different numbers of stimuli"):
-        asy.score_both_ways(sim.model[:10], sim.trials)
-
-
-def test_score_zoo_with_injected_features(sim, rng):
-    n = sim.model.shape[0]
-    images = np.zeros((n, 4, 4, 3), np.uint8)
-    bank = {("net", "early"): rng.standard_normal((n, 30)), ("net", "late"): sim.model,
-            ("net/untrained", "early"): rng.standard_normal((n, 40))}
-    calls = []
-
-    def features_fn(name, imgs, layer):
-        calls.append((name, layer))
-        return bank[(name, layer)]
-
-    split = asy.split_stimuli(n, 0.3, seed=0)
-    zoo = asy.score_zoo(["net", "net/untrained"], images, sim.trials, split,
-                        candidate_layers={"net": ["early", "late"], "net/untrained": ["early"]},
-                        features_fn=features_fn, variants=("default",), n_splits=1, n_boot=0, max_units=30,
-                        n_folds=4)
-    assert zoo.summary.drop_duplicates("model").set_index("model")["layer"].to_dict() == {
-        "net": "late", "net/untrained": "early"}
-    assert zoo.features["net"].shape == (split.held_out.size, 30)
-    assert np.allclose(zoo.features["net"], sim.model[np.ix_(split.held_out, zoo.units["net"])])
-    assert set(zoo.layers.query("chosen")["layer"]) == {"late", "early"}
-    tab = asy.forward_reverse_table(zoo.summary, "default", "mean_ev")
-    assert tab.loc["net", "forward"] > tab.loc["net/untrained", "forward"] + 30
-    assert tab["trained"].to_dict() == {"net": True, "net/untrained": False}
-    assert ("net/untrained", "early") in calls and ("net", "early") in calls
-    assert tab.loc["net", "asymmetry"] == pytest.approx(tab.loc["net", "forward"] - tab.loc["net", "reverse"])
-    with pytest.raises(ValueError, match="overlap"):
-        asy.score_zoo(["net"], images, sim.trials, asy.StimulusSplit(np.arange(20), np.arange(10, 50)),
-                      candidate_layers={"net": ["late"]}, features_fn=features_fn)
-
-
-def test_model_specs():
-    assert asy.parse_model("resnet20-cifar10/untrained") == ("resnet20-cifar10", False)
-    assert asy.parse_model("pixels") == ("pixels", True)
-    assert asy.model_label("resnet20-cifar10") == "ResNet-20"
-    assert asy.model_label("efficientnet-lite1/untrained") == "Lite1 (untrained)"
-    assert asy.model_label("pixels") == "pixels"
-    with pytest.raises(ValueError, match="suffix"):
-        asy.parse_model("resnet20-cifar10/trained")
-    layers = asy.candidate_layers("resnet20-cifar10/untrained")
-    assert layers == ("layer1", "layer2", "layer3", "avgpool")
-    assert asy.candidate_layers("resnet20-cifar10/untrained", 2) == ("layer1", "avgpool")
-    assert asy.candidate_layers("resnet20-cifar10/untrained", 3) == ("layer1", "layer3", "avgpool")
-
-
-def test_forward_reverse_table_by_hand():
-    summary = pd.DataFrame({"model": ["a", "a", "b", "b"], "variant": "default",
-                            "direction": ["forward", "reverse"] * 2, "median_ev": [50.0, 10.0, 30.0, 20.0],
-                            "median_ev_matched": [np.nan, 12.0, np.nan, 19.0], "trained": [True, True, False, False]})
-    t = asy.forward_reverse_table(summary, reverse_stat="median_ev_matched")
-    assert t.loc["a"].to_dict() == {"trained": True, "forward": 50.0, "reverse": 12.0, "asymmetry": 38.0}
-    assert t.loc["b", "asymmetry"] == 11.0
-    with pytest.raises(ValueError, match="no rows for variant"):
-        asy.forward_reverse_table(summary, "muzellec_kar")
-
-
-# ------------------------------------------------------------------ predictor count and saturation
-def test_ev_vs_source_size_grows_with_neurons(sim):
-    curve = asy.ev_vs_source_size(sim.trials, sim.model[:, :30], counts=[2, 8, 20], n_draws=2, seed=0,
-                                  n_splits=1, n_folds=4)
-    assert list(curve["n_source"]) == [2, 2, 8, 8, 20]  # all 20 neurons: one draw only
-    means = curve.groupby("n_source")["mean_ev"].mean()
-    assert means[2] < means[8] < means[20]
-    with pytest.raises(ValueError, match="counts must lie"):
-        asy.ev_vs_source_size(sim.trials, sim.model, counts=[0, 5])
-
-
+# ------------------------------------------------------------------ saturation
 @pytest.mark.parametrize("form", ["hyperbolic", "exponential", "log"])
 def test_fit_saturation_recovers_a_known_curve(form, rng):
     n = np.repeat([2, 5, 10, 20, 40, 80], 4).astype(float)
@@ -243,14 +62,9 @@ def test_top_stimuli_matches_argsort(rng):
         asy.top_stimuli(X, [0], k=0)
 
 
-def test_nonconstant_units(rng):
-    X = np.c_[rng.standard_normal((10, 2)), np.ones(10), np.zeros(10)]
-    assert list(asy.nonconstant_units(X)) == [0, 1]
-
-
 def test_reliability_table_tracks_the_simulated_reliability(sim):
-    t = asy.reliability_table(sim.trials, n_splits=5, seed=0)
+    t = asy.reliability_table(sim.recording.trials, n_splits=5, seed=0)
     assert list(t.columns) == ["pearson_balanced", "spearman_permutation"]
-    assert np.allclose(t["pearson_balanced"], split_half_reliability(sim.trials, 5, 0, "pearson", "balanced"))
+    assert np.allclose(t["pearson_balanced"], split_half_reliability(sim.recording.trials, 5, 0, "pearson", "balanced"))
     expected = np.median(sim.expected_reliability)
     assert t.median().to_numpy() == pytest.approx([expected, expected], abs=0.06)

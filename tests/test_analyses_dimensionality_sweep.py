@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from sklearn.decomposition import PCA
 
 from bothways.analyses import dimensionality_sweep as ds
-from bothways.dimensionality import eigenspectrum, participation_ratio
+from bothways import dimensionality as dim
+from bothways.dimensionality import participation_ratio
 
 
 def _features(rng, n=60, p=40, decay=1.0):
@@ -85,113 +85,6 @@ def test_spearman_table_against_scipy(rng):
         ds.spearman_table(table, dims=("nope",))
 
 
-# ------------------------------------------------------------ spectral transforms
-def _covariance_eigvecs(X):
-    return PCA().fit(X).components_  # (components, units), independent reference
-
-
-@pytest.mark.parametrize("shape", [(60, 40), (30, 80)])  # units < stimuli and units > stimuli
-@pytest.mark.parametrize("alpha", [0.5, 1.0, 2.0])
-def test_reshape_spectrum_sets_a_power_law_and_keeps_eigenvectors(rng, shape, alpha):
-    X = _features(rng, *shape)
-    Y = ds.reshape_spectrum(X, alpha)
-    r = min(shape[0] - 1, shape[1])
-    lam_in, lam_out = eigenspectrum(X)[:r], eigenspectrum(Y)[:r]
-    assert np.allclose(lam_out / lam_out[0], np.arange(1, r + 1) ** -alpha, rtol=1e-6, atol=1e-12)
-    assert lam_out.sum() == pytest.approx(lam_in.sum(), rel=1e-8)  # total variance kept
-    assert np.allclose(Y.mean(0), X.mean(0))
-    V_in, V_out = _covariance_eigvecs(X)[:r], _covariance_eigvecs(Y)[:r]
-    assert np.allclose(np.abs(np.sum(V_in * V_out, axis=1)), 1.0, atol=1e-6)  # same vectors, same order
-    assert participation_ratio(Y) == pytest.approx(ds.powerlaw_pr(alpha, r), rel=1e-8)
-
-
-def test_whiten_equalises_within_the_original_span(rng):
-    X = _features(rng, 50, 20)
-    Y = ds.whiten(X)
-    lam = eigenspectrum(Y)
-    assert np.allclose(lam[:20], lam[0]) and np.allclose(lam[20:], 0, atol=1e-10 * lam[0])
-    assert participation_ratio(Y) == pytest.approx(20.0)
-    V = _covariance_eigvecs(X)  # covariance of Y ∝ projector onto span(V)
-    C = np.cov(Y, rowvar=False)
-    assert np.allclose(C, lam[0] * V.T @ V, atol=1e-8 * lam[0])
-    assert np.allclose(ds.reshape_spectrum(X, 0.0), Y)
-
-
-def test_powerlaw_pr_closed_form():
-    assert ds.powerlaw_pr(0.0, 17) == pytest.approx(17.0)
-    n = 10 ** 5  # harmonic sums: PR(alpha=1) = H_n^2 / (pi^2/6) asymptotically
-    assert ds.powerlaw_pr(1.0, n) == pytest.approx((np.log(n) + np.euler_gamma) ** 2 / (np.pi ** 2 / 6), rel=1e-3)
-
-
-@pytest.mark.parametrize("shape", [(50, 30), (25, 60)])
-def test_truncate_spectrum_matches_sklearn_pca(rng, shape):
-    X = _features(rng, *shape)
-    pca = PCA(n_components=5).fit(X)
-    assert np.allclose(ds.truncate_spectrum(X, 5), pca.inverse_transform(pca.transform(X)), atol=1e-8)
-    with pytest.raises(ValueError, match="rank"):
-        ds.truncate_spectrum(X, 1000)
-
-
-def test_random_expansion_kernels(rng):
-    """Gram of random features → Z Zᵀ·m/p (linear) and the arc-cosine kernel (ReLU)."""
-    X = _features(rng, 8, 30)
-    Z = X - X.mean(0)
-    Z /= Z.std()
-    m, p = 200_000, X.shape[1]
-    H = ds.random_expansion(X, m, seed=0, nonlinearity="linear")
-    assert np.allclose(H @ H.T / m, Z @ Z.T / p, atol=0.02 * np.abs(Z @ Z.T / p).max())
-    R = ds.random_expansion(X, m, seed=0)
-    norms = np.linalg.norm(Z, axis=1)
-    cos = np.clip(Z @ Z.T / np.outer(norms, norms), -1, 1)
-    theta = np.arccos(cos)
-    arccos = np.outer(norms, norms) / (2 * np.pi) * (np.sin(theta) + (np.pi - theta) * cos) / p
-    assert np.allclose(R @ R.T / m, arccos, atol=0.02 * arccos.max())
-    assert np.all(R >= 0) and R.shape == (8, m)
-
-
-def test_random_expansion_is_seeded_and_scale_free(rng):
-    X = _features(rng, 20, 10)
-    a, b = ds.random_expansion(X, 50, seed=4), ds.random_expansion(X, 50, seed=4)
-    assert np.array_equal(a, b)
-    assert not np.allclose(a, ds.random_expansion(X, 50, seed=5))
-    assert np.allclose(ds.random_expansion(7 * X + 2, 50, seed=4), a)
-
-
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda X: ds.reshape_spectrum(X, -1), ValueError, ">= 0"),
-    (lambda X: ds.reshape_spectrum(X, np.nan), ValueError, "finite"),
-    (lambda X: ds.truncate_spectrum(X, 0), ValueError, ">= 1"),
-    (lambda X: ds.random_expansion(X, 10, nonlinearity="tanh"), ValueError, "relu"),
-    (lambda X: ds.reshape_spectrum(np.ones((5, 3)), 1.0), ValueError, "constant"),
-    (lambda X: ds.reshape_spectrum(np.where(X > 3, np.nan, X), 1.0), ValueError, "NaN"),
-    (lambda X: ds.whiten(X[:1]), ValueError, "at least 2"),
-    (lambda X: ds.whiten(X.astype(str)), TypeError, "numeric"),
-])
-def test_transforms_reject_bad_input(rng, call, exc, match):
-    with pytest.raises(exc, match=match):
-        call(_features(rng, 10, 5))
-
-
-# ------------------------------------------------------------------------ Modes
-@pytest.mark.parametrize("shape", [(40, 25), (20, 70)])
-def test_modes_reconstruct_and_match_the_library(rng, shape):
-    X = _features(rng, *shape)
-    m = ds.modes(X)
-    assert np.allclose(m.values(), X)
-    assert m.rank == min(shape[0] - 1, shape[1])
-    assert m.participation_ratio() == pytest.approx(participation_ratio(X), rel=1e-10)
-    assert np.allclose(m.eigenvalues(), eigenspectrum(X)[:m.rank])
-    s = ds.powerlaw_values(1.0, m)
-    Y = ds.reshape_spectrum(X, 1.0)
-    assert np.allclose(m.values(s), Y) and np.allclose(m.values(s, [3, 1]), Y[:, [3, 1]])
-    assert np.allclose(m.unit_variances(s), Y.var(0, ddof=1))
-    C, Yc = m.compact(s), Y - Y.mean(0)  # same centred Gram, width min(stimuli, units)
-    assert C.shape == (shape[0], min(shape))
-    assert np.allclose((C - C.mean(0)) @ (C - C.mean(0)).T, Yc @ Yc.T)
-    with pytest.raises(ValueError, match="singular values"):
-        m.values(np.ones(m.rank + 1))
-
-
 # ---------------------------------------------------------------------- scoring
 @pytest.fixture(scope="module")
 def sim():
@@ -209,12 +102,12 @@ def test_score_representation_matches_direct_predictivity(sim):
     # grid values whose inner-CV errors are nearly equal)
     X = sim.model + 0.05 * np.random.default_rng(0).standard_normal(sim.model.shape)
     opts = dict(n_splits=2, seed=1, n_boot=0, match_to=None, progress=False, n_folds=5)
-    out = ds.score_representation(X, sim.trials, n_splits=2, n_folds=5, seed=1, max_reverse_units=60)
-    fwd = predictivity(X, sim.trials, **opts)
+    out = ds.score_representation(X, sim.recording.trials, n_splits=2, n_folds=5, seed=1, max_reverse_units=60)
+    fwd = predictivity(X, sim.recording.trials, **opts)
     assert out["forward_ev"] == pytest.approx(fwd.summary["median_ev"], rel=1e-8)
     assert out["forward_r2"] == pytest.approx(fwd.per_target["cv_r2"].median(), rel=1e-8)
     units = np.sort(np.random.default_rng(1).choice(sim.model.shape[1], 60, replace=False))
-    rev = predictivity(sim.trials, X[:, units], **opts)
+    rev = predictivity(sim.recording.trials, X[:, units], **opts)
     assert out["reverse_ev"] == pytest.approx(rev.summary["median_ev"], rel=1e-8)
     assert out["n_reverse_units"] == 60 and out["n_units"] == 400 and out["n_constant_units"] == 0
     assert out["pr_test"] == pytest.approx(participation_ratio(X))
@@ -225,26 +118,26 @@ def test_score_representation_matches_direct_predictivity(sim):
 
 def test_score_representation_skips_and_counts_constant_units(sim):
     X = np.column_stack([sim.model[:, :30], np.full((300, 5), 2.0)])
-    out = ds.score_representation(X, sim.trials, n_splits=1, n_folds=5, max_reverse_units=None)
+    out = ds.score_representation(X, sim.recording.trials, n_splits=1, n_folds=5, max_reverse_units=None)
     assert out["n_constant_units"] == 5 and out["n_reverse_units"] == 30 and out["n_nan_reverse"] == 0
     with pytest.raises(ValueError, match="stimuli"):
-        ds.score_representation(X[:-1], sim.trials)
+        ds.score_representation(X[:-1], sim.recording.trials)
     with pytest.raises(ValueError, match="repeats"):
-        ds.score_representation(X, sim.trials[..., 0])
+        ds.score_representation(X, sim.recording.trials[..., 0])
 
 
 def test_spectrum_sweep_rows(sim):
     X = sim.model[:, :60] + 0.05 * np.random.default_rng(0).standard_normal((300, 60))
-    out = ds.spectrum_sweep(X, sim.trials, exponents=(0.0, 2.0), truncations=(3,), n_splits=1,
+    out = ds.spectrum_sweep(X, sim.recording.trials, exponents=(0.0, 2.0), truncations=(3,), n_splits=1,
                             n_folds=5, max_reverse_units=20)
     assert list(out["transform"]) == ["original", "power law", "power law", "PCA truncation"]
-    m = ds.modes(X)
+    m = dim.modes(X)
     assert out.pr_test.iloc[0] == pytest.approx(participation_ratio(X))
     assert out.pr_test.iloc[1] == pytest.approx(m.rank)  # whitened
-    assert out.pr_test.iloc[2] == pytest.approx(ds.powerlaw_pr(2.0, m.rank))
-    assert out.pr_test.iloc[3] == pytest.approx(participation_ratio(ds.truncate_spectrum(X, 3)))
+    assert out.pr_test.iloc[2] == pytest.approx(dim.powerlaw_pr(2.0, m.rank))
+    assert out.pr_test.iloc[3] == pytest.approx(participation_ratio(dim.truncate_spectrum(X, 3)))
     assert out["rank"].iloc[3] == 3
-    direct = ds.score_representation(ds.reshape_spectrum(X, 2.0), sim.trials, n_splits=1, n_folds=5,
+    direct = ds.score_representation(dim.reshape_spectrum(X, 2.0), sim.recording.trials, n_splits=1, n_folds=5,
                                      max_reverse_units=20)
     assert out.forward_ev.iloc[2] == pytest.approx(direct["forward_ev"], rel=1e-6)
     assert out.reverse_ev.iloc[2] == pytest.approx(direct["reverse_ev"], rel=1e-6)
@@ -258,7 +151,7 @@ def test_sweep_zoo_on_baselines(sim, tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (300, 112, 112, 3), dtype=np.uint8)
     reference = rng.integers(0, 256, (30, 112, 112, 3), dtype=np.uint8)
-    out = ds.sweep_zoo(images, sim.trials, baselines=("pixels",), reference_images=reference,
+    out = ds.sweep_zoo(images, sim.recording.trials, baselines=("pixels",), reference_images=reference,
                        controls=dict(model="pixels", layer="pixels", expansions=(500,), truncations=(4,),
                                      whiten=True),
                        n_splits=1, n_folds=5, max_reverse_units=30, progress=False)
@@ -272,9 +165,9 @@ def test_sweep_zoo_on_baselines(sim, tmp_path, monkeypatch):
     assert out.n_units.iloc[1] == 500 and out["rank"].iloc[2] == 4 and out.pr_test.iloc[3] == pytest.approx(
         out["rank"].iloc[3])
     with pytest.raises(ValueError, match="controls needs"):
-        ds.sweep_zoo(images, sim.trials, controls=dict(model="pixels"), progress=False)
+        ds.sweep_zoo(images, sim.recording.trials, controls=dict(model="pixels"), progress=False)
     with pytest.raises(ValueError, match="images"):
-        ds.sweep_zoo(images[:10], sim.trials, baselines=("pixels",), progress=False)
+        ds.sweep_zoo(images[:10], sim.recording.trials, baselines=("pixels",), progress=False)
 
 
 def test_zoo_plan_and_layer_specs():

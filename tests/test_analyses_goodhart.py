@@ -75,19 +75,19 @@ def test_theory_matches_measurement_on_noiseless_power_law(rng):
 
 
 def test_theory_default_alpha_and_bad_p(sim):
-    chk = gh.theory_vs_measured(sim.model, sim.trials, p_fraction=0.5, n_trials=1, n_folds=4, n_splits=2)
+    chk = gh.theory_vs_measured(sim.model, sim.recording.trials, p_fraction=0.5, n_trials=1, n_folds=4, n_splits=2)
     assert chk.alpha == pytest.approx(np.nanmedian(chk.result.per_target["alpha"]))
     with pytest.raises(ValueError, match="p_fraction"):
-        gh.theory_vs_measured(sim.model, sim.trials, p_fraction=1.0)
+        gh.theory_vs_measured(sim.model, sim.recording.trials, p_fraction=1.0)
     with pytest.raises(ValueError, match="different numbers of stimuli"):
-        gh.theory_vs_measured(sim.model[:100], sim.trials)
+        gh.theory_vs_measured(sim.model[:100], sim.recording.trials)
 
 
 def test_spectral_profile_summaries(sim, rng):
     feats = {"model": sim.model, "noise": rng.standard_normal((160, 40))}
-    prof = gh.spectral_profile(feats, sim.trials, p_fraction=0.5, n_trials=1, n_folds=4, n_splits=2, n_top=5)
+    prof = gh.spectral_profile(feats, sim.recording.trials, p_fraction=0.5, n_trials=1, n_folds=4, n_splits=2, n_top=5)
     assert list(prof.summary.index) == ["model", "noise"]
-    mean = np.nanmean(sim.trials, axis=2)
+    mean = np.nanmean(sim.recording.trials, axis=2)
     for name, X in feats.items():
         row, chk = prof.summary.loc[name], prof.checks[name]
         assert row["n_units"] == X.shape[1] and row["p"] == 80
@@ -129,7 +129,7 @@ def test_repeat_subset(rng):
     assert np.all((~np.isnan(two)).sum(axis=2) == 2)
     np.testing.assert_allclose(gh.repeat_subset(T, 2, seed=2), two)
     for bad in (0, 1.5, True):
-        with pytest.raises(ValueError, match="positive integer"):
+        with pytest.raises(ValueError, match="k must be an integer"):
             gh.repeat_subset(T, bad)
     with pytest.raises(ValueError, match="repeats"):
         gh.repeat_subset(T[:, :, 0], 2)
@@ -137,7 +137,7 @@ def test_repeat_subset(rng):
 
 def test_predictor_noise_raw_r2_falls_with_fewer_repeats(sim):
     shared = sim.latents[:, :6] @ np.random.default_rng(1).standard_normal((6, 10))  # what the neurons carry
-    out = gh.predictor_noise(sim.trials, shared, repeats=(2, None), n_trials=1, n_folds=4, n_splits=2)
+    out = gh.predictor_noise(sim.recording.trials, shared, repeats=(2, None), n_trials=1, n_folds=4, n_splits=2)
     assert list(out.columns) == ["repeats", "median_r2", "median_ev", "prediction_reliability", "theory_all",
                                  "measured_all"]
     assert out["repeats"].iloc[0] == 2 and np.isnan(out["repeats"].iloc[1])
@@ -148,9 +148,9 @@ def test_predictor_noise_raw_r2_falls_with_fewer_repeats(sim):
 # --------------------------------------------------------------------- inflation
 def test_alpha_inflation_against_sklearn(sim):
     alphas = np.logspace(-2, 4, 7)
-    res = gh.alpha_inflation(sim.model, sim.trials, n_folds=4, seed=0, n_splits=2, alphas=alphas)
+    res = gh.alpha_inflation(sim.model, sim.recording.trials, n_folds=4, seed=0, n_splits=2, alphas=alphas)
     pt = res.per_target
-    mean = np.nanmean(sim.trials, axis=2)
+    mean = np.nanmean(sim.recording.trials, axis=2)
     folds = kfold_indices(mean.shape[0], 4, 0)
     r = np.empty((len(alphas), mean.shape[1]))
     for k, a in enumerate(alphas):  # independent reference: sklearn on the same folds
@@ -171,7 +171,7 @@ def test_alpha_inflation_against_sklearn(sim):
 def test_layer_inflation_picks_the_informative_layer(sim, rng):
     noise = rng.standard_normal(sim.model.shape)
     feats = {"noise": noise, "model": sim.model, "noise2": rng.standard_normal((160, 40))}
-    res = gh.layer_inflation(feats, sim.trials, n_repeats=2, seed=0, n_folds=4, n_splits=2)
+    res = gh.layer_inflation(feats, sim.recording.trials, n_repeats=2, seed=0, n_folds=4, n_splits=2)
     sp = res.splits
     assert (sp["honest_layer"] == "model").all() and (sp["optimistic_layer"] == "model").all()
     assert res.summary["inflation"] == 0.0 and res.summary["n_layer_changes"] == 0
@@ -187,21 +187,21 @@ def test_layer_inflation_picks_the_informative_layer(sim, rng):
 def test_layer_inflation_between_equal_layers_is_nonnegative(sim, rng):
     """Two noisy copies of the same layer: choosing on the scored half can only gain."""
     feats = {f"copy{i}": sim.model + 2.0 * rng.standard_normal(sim.model.shape) for i in range(3)}
-    res = gh.layer_inflation(feats, sim.trials, n_repeats=3, seed=1, n_folds=4, n_splits=2)
+    res = gh.layer_inflation(feats, sim.recording.trials, n_repeats=3, seed=1, n_folds=4, n_splits=2)
     assert (res.splits["optimistic_ev"] >= res.splits["honest_ev"] - 1e-12).all()
     assert res.summary["inflation"] >= 0
     with pytest.raises(TypeError, match="at least 2"):
-        gh.layer_inflation({"a": sim.model}, sim.trials)
+        gh.layer_inflation({"a": sim.model}, sim.recording.trials)
 
 
 def test_expansion_sweep(sim):
     low_rank = sim.latents[:, :4] @ np.random.default_rng(0).standard_normal((4, 10))
-    out = gh.expansion_sweep(low_rank, sim.trials, widths=[0, 40, 200], seed=0, n_splits=2, max_units=100)
+    out = gh.expansion_sweep(low_rank, sim.recording.trials, widths=[0, 40, 200], seed=0, n_splits=2, max_units=100)
     assert list(out["width"]) == [0, 40, 200] and list(out["n_units"]) == [10, 40, 200]
     assert out["pr"].iloc[0] == pytest.approx(participation_ratio(low_rank))
     assert out["pr"].iloc[2] > out["pr"].iloc[0]  # ReLU features add dimensions
-    with pytest.raises(ValueError, match="integers"):
-        gh.expansion_sweep(low_rank, sim.trials, widths=[-1])
+    with pytest.raises(ValueError, match="widths"):
+        gh.expansion_sweep(low_rank, sim.recording.trials, widths=[-1])
 
 
 # --------------------------------------------------------------------- pluralism
@@ -209,13 +209,13 @@ def test_metric_table_matches_metrics_module(sim):
     from bothways.predictivity import predictivity
 
     feats = {"model": sim.model, "latents": sim.latents[:, :9]}
-    tab = gh.metric_table(feats, sim.trials, n_splits=2, seed=0, max_units=40, n_folds=4)
+    tab = gh.metric_table(feats, sim.recording.trials, n_splits=2, seed=0, max_units=40, n_folds=4)
     assert list(tab.columns) == list(gh.HIGHER_IS_BETTER)
-    mean = np.nanmean(sim.trials, axis=2)
-    fwd = predictivity(sim.model, sim.trials, n_folds=4, n_splits=2, seed=0, n_boot=0)
+    mean = np.nanmean(sim.recording.trials, axis=2)
+    fwd = predictivity(sim.model, sim.recording.trials, n_folds=4, n_splits=2, seed=0, n_boot=0)
     assert tab.loc["model", "forward_ev"] == pytest.approx(fwd.summary["median_ev"], rel=1e-6)
     units = gh.unit_sample(sim.model, 40, seed=0)
-    rev = predictivity(sim.trials, sim.model[:, units], n_folds=4, n_splits=2, seed=0, n_boot=0, match_to=None)
+    rev = predictivity(sim.recording.trials, sim.model[:, units], n_folds=4, n_splits=2, seed=0, n_boot=0, match_to=None)
     assert tab.loc["model", "reverse_ev"] == pytest.approx(rev.summary["median_ev"], rel=1e-6)
     for name, X in feats.items():
         assert tab.loc[name, "cka"] == pytest.approx(metrics.linear_cka(mean, X), rel=1e-9)
@@ -256,9 +256,9 @@ def test_transform_classes_find_the_generating_class(rng):
 
 def test_transform_class_noise_correction(sim):
     """Both sides noisy, then one: the correction lifts the raw r towards the noiseless score."""
-    mean = np.nanmean(sim.trials, axis=2)
-    half = sim.trials.shape[1] // 2
-    brain_a, brain_b = sim.trials[:, :half], sim.trials[:, half:]
+    mean = np.nanmean(sim.recording.trials, axis=2)
+    half = sim.recording.trials.shape[1] // 2
+    brain_a, brain_b = sim.recording.trials[:, :half], sim.recording.trials[:, half:]
     tab = gh.transform_class_table({"model": sim.model, "a": brain_a, "b": brain_b},
                                    pairs=[("model", "a"), ("b", "a"), ("a", "model")], classes=("linear",),
                                    n_folds=4, seed=0, n_reliability_splits=3)
@@ -267,7 +267,7 @@ def test_transform_class_noise_correction(sim):
     assert t.loc["b", "score"] > t.loc["b", "mean_r"]
     direct = metrics.transform_class_score(sim.model, mean[:, :half], cls="linear", folds=kfold_indices(160, 4, 0))
     assert t.loc["model", "mean_r"] == pytest.approx(direct.mean_r)
-    clean = gh.transform_class_table({"b": sim.rates[:, half:], "a": sim.rates[:, :half]}, pairs=[("b", "a")],
+    clean = gh.transform_class_table({"b": sim.recording.signal[:, half:], "a": sim.recording.signal[:, :half]}, pairs=[("b", "a")],
                                      classes=("linear",), n_folds=4)
     # noisy b -> noisy a, corrected, lands nearer the noiseless score than the raw r does
     assert abs(t.loc["b", "score"] - clean["score"].iloc[0]) < abs(t.loc["b", "mean_r"] - clean["score"].iloc[0])

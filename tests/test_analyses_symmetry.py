@@ -97,7 +97,7 @@ def test_asymmetry_indices_by_hand():
 
 
 def test_score_models_against_scores_every_model_and_animal(animals):
-    from bothways.analyses.asymmetry import split_stimuli
+    from bothways.zoo import split_stimuli
 
     pops, W = animals
     n = pops["A"].shape[0]
@@ -145,26 +145,3 @@ def test_session_pair_matches_images_and_sides():
     assert np.array_equal(pair.images, load_images(210325)[pair.index_b])
     assert np.array_equal(pair.images, load_images(210322)[pair.index_a])
     assert list(pair.populations) == ["210322 (PE)", "210325 (PE)"]
-
-
-@pytest.mark.data
-@needs_data
-def test_twin_panel_draws_equal_populations_with_calibrated_noise(tmp_path, monkeypatch):
-    from bothways.data import digital_twins, load_images
-    from bothways.data.twins import MeanVariance
-
-    monkeypatch.setenv("BOTHWAYS_CACHE", str(tmp_path))
-    images = load_images(210325)[:12]
-    noise = MeanVariance(a=1.0, b=1.0, n_pairs=0, n_bins=0, source="Poisson")
-    panel = sym.twin_panel(images, n_per_monkey=2, repeats=4, seed=3, monkeys=("WE", "RA"), noise=noise)
-    assert list(panel) == ["WE", "RA"]
-    for m, pop in panel.items():
-        assert pop.responses.shape == (12, 2, 4) and pop.mean.shape == (12, 2)
-        for j, (s, k) in enumerate(zip(pop.sessions, pop.neurons)):
-            assert np.allclose(pop.mean[:, j], digital_twins(s, neurons=[k])(images)[:, 0], atol=1e-5)
-    again = sym.twin_panel(images, n_per_monkey=2, repeats=4, seed=3, monkeys=("WE", "RA"), noise=noise)
-    assert np.array_equal(panel["RA"].responses, again["RA"].responses)
-    with pytest.raises(ValueError, match="n_per_monkey"):
-        sym.twin_panel(images, n_per_monkey=40, monkeys=("WE",), noise=noise)
-    with pytest.raises(ValueError, match="monkeys"):
-        sym.twin_panel(images, monkeys=("XX",), noise=noise)

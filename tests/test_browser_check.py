@@ -48,16 +48,25 @@ def site(tmp_path_factory):
         "<a href='https://example.org/'>outside</a>",
         head="<script src='https://cdn.example.org/lib.js'></script>"))
     (html / "notebooks" / "01_good.html").write_text(_page(
-        f"<h1 id='sec'>Good</h1>{figure}<div class='cell tag_injected-parameters'><pre>size = 'ci'</pre></div>"
-        "<div class='cell tag_solution'><details><summary>Show code</summary>"
-        "<div class='cell_input'><pre>answer = 1</pre></div></details></div>"
+        f"<h1 id='sec'>Good</h1>{figure}"
+        "<div class='cell tag_parameters'><div class='cell_input'><pre>size = 'ci'</pre></div></div>"
+        "<div class='cell tag_solution tag_hide-cell'><details><summary>Show code</summary>"
+        "<div class='cell_input'><pre>answer = 1</pre></div>"
+        "<div class='cell_output'><pre>Correct: 1</pre></div></details></div>"
+        "<div class='cell'><div class='cell_input'><pre style='width: 200px; white-space: pre-wrap; "
+        "overflow-wrap: anywhere'>" + "x" * 300 + "</pre></div></div>"
         f"<a href='{COLAB.format('01_good')}'>Colab</a><a href='#sec'>here</a>"))
     (html / "notebooks" / "02_bad.html").write_text(_page(
         "<h1>Bad</h1><img src='../_images/missing.png' alt='x'>"
         "<a href='../book/nowhere.html'>dead</a><a href='../book/intro.html#nope'>dead anchor</a>"
         "<div class='output traceback'><pre>Traceback (most recent call last):\nValueError</pre></div>"
-        "<pre>BOTHWAYS_SOURCE = 'git+https://...'</pre>"
-        "<div class='cell tag_solution'><div class='cell_input'><pre>answer = 1</pre></div></div>"
+        "<div class='cell tag_injected-parameters'><div class='cell_input'><pre>size = 'ci'</pre></div></div>"
+        "<div class='cell tag_remove-cell tag_exercise-key'><pre>EXPECTED = 1</pre></div>"
+        "<div class='cell tag_solution tag_hide-input'><details><summary>Show code</summary>"
+        "<div class='cell_input'><pre>answer = 1</pre></div></details>"
+        "<div class='cell_output'><pre>Correct: 1</pre></div></div>"
+        "<div class='cell'><div class='cell_input'><pre style='width: 200px; overflow-x: auto'>"
+        + "y" * 300 + "</pre></div></div>"
         f"<a href='{COLAB.format('02_bad')}'>Colab</a>"
         "<script>console.error('boom'); null.x;</script>"))
     return site
@@ -99,7 +108,8 @@ def test_good_pages_pass_and_external_requests_are_reported_apart(reports):
 @pytest.mark.parametrize("expected", [
     "broken image", "dead link /book/nowhere.html", "no id 'nope'", "traceback", "console error: boom",
     "uncaught JavaScript error", "chapter page without a captioned figure", "injected-parameters",
-    "Colab setup cell is visible", "solution shown expanded", "which the repository does not have",
+    "no visible 'parameters' cell", "solution shown expanded: solution code cell (output)",
+    "exercise answer key", "1 code cell(s) wider than the page", "which the repository does not have",
 ])
 def test_each_defect_is_reported(reports, expected):
     problems = reports["notebooks/02_bad.html"].problems

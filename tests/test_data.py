@@ -183,17 +183,20 @@ def test_cowley_session_shapes(session):
     monkey, n_neurons, n_images = bd.SESSIONS[session]
     s = bd.load_cowley_session(session)
     assert s.images.shape == (n_images, 112, 112, 3) and s.images.dtype == np.uint8
-    assert s.responses.shape == (n_images, n_neurons) and s.monkey == monkey
+    assert s.mean.shape == (n_images, n_neurons) and s.info == dict(session=session, monkey=monkey)
+    assert list(s.neurons["monkey"].unique()) == [monkey] and s.citation == "cowley2023"
     raw = np.load(bd.fetch(f"cowley2023_v4/responses_repeat_averaged/responses_{session}.npy"))
-    np.testing.assert_array_equal(s.responses, raw.T)
-    assert (s.trials is None) == (session != 210325)
+    np.testing.assert_allclose(s.mean, raw.T, atol=1e-12)  # the trial average where trials exist
+    assert (s.trials is None) == (session != 210325) and s.has_trials == (session == 210325)
 
 
 @needs_data
 def test_single_trials_of_210325():
     s = bd.load_cowley_session(210325, images=False)
     assert s.trials.shape == (640, 50, 10)
-    np.testing.assert_allclose(np.nanmean(s.trials, axis=2), s.responses, atol=1e-12)
+    raw = np.load(bd.fetch("cowley2023_v4/responses_repeat_averaged/responses_210325.npy"))
+    np.testing.assert_allclose(s.mean, raw.T, atol=1e-12)  # the published average of these trials
+    assert s.images is None
     assert 0.2 < np.isnan(s.trials).mean() < 0.3
     n = (~np.isnan(s.trials)).sum(2)
     assert n.min() >= 6 and np.isnan(s.trials[n < 10][:, -1]).all()  # NaN padding at the end
@@ -221,7 +224,7 @@ def test_twin_architecture_reproduces_recorded_responses():
     """Five twins of 190923 on the first 100 images (held-out: fitted on other sessions)."""
     rec = bd.load_cowley_session(190923)
     pred = bd.digital_twins(190923, neurons=range(5))(rec.images[:100])
-    r = [np.corrcoef(pred[:, k], rec.responses[:100, k])[0, 1] for k in range(5)]
+    r = [np.corrcoef(pred[:, k], rec.mean[:100, k])[0, 1] for k in range(5)]
     assert np.median(r) > 0.4, r
 
 
@@ -322,12 +325,12 @@ def test_noise_law_of_210325_describes_its_variances():
 def test_twin_population_we():
     im = bd.load_images(210325)[:6]
     pop = bd.twin_population("WE", im, repeats=5, seed=3)
-    assert pop.responses.shape == (6, 33, 5) and pop.kind == bd.TWIN_KIND
-    np.testing.assert_array_equal(pop.mean, bd.digital_twins(190923)(im))
-    assert (pop.responses >= 0).all() and (pop.sessions == 190923).all()
+    assert pop.trials.shape == (6, 33, 5) and pop.kind == bd.TWIN_KIND
+    np.testing.assert_array_equal(pop.signal, bd.digital_twins(190923)(im))
+    assert (pop.trials >= 0).all() and (pop.neurons["session"] == 190923).all()
     again = bd.twin_population("WE", im, repeats=5, seed=3)
-    np.testing.assert_array_equal(again.responses, pop.responses)
-    assert not np.array_equal(bd.twin_population("WE", im, repeats=5, seed=4).responses, pop.responses)
+    np.testing.assert_array_equal(again.trials, pop.trials)
+    assert not np.array_equal(bd.twin_population("WE", im, repeats=5, seed=4).trials, pop.trials)
     with pytest.raises(ValueError, match="monkey"):
         bd.twin_population("XX", im)
 
@@ -343,13 +346,13 @@ def test_kar_hdf5_time_window(tmp_path, rng):
     with h5py.File(p, "w") as f:
         f.create_dataset("m1/active", data=x)
     rec = bd.load_kar_it(p)
-    assert rec.responses.shape == (12, 4, 3)
-    np.testing.assert_allclose(rec.responses, np.nanmean(x[7:18], 0))  # labels 70..170 inclusive
+    assert rec.trials.shape == (12, 4, 3) and rec.info["window_ms"] == (70, 170, "both")
+    np.testing.assert_allclose(rec.trials, np.nanmean(x[7:18], 0))  # labels 70..170 inclusive
     left = bd.load_kar_it(p, closed="left")
-    np.testing.assert_allclose(left.responses, np.nanmean(x[7:17], 0))  # [70, 170)
+    np.testing.assert_allclose(left.trials, np.nanmean(x[7:17], 0))  # [70, 170)
     shifted = bd.load_kar_it(p, bin_starts_ms=np.arange(-100, 160, 10))
-    np.testing.assert_allclose(shifted.responses, np.nanmean(x[17:26], 0))  # labels 70..150
-    assert np.isnan(rec.responses[0, :, 2]).all() and rec.mean.shape == (12, 4)
+    np.testing.assert_allclose(shifted.trials, np.nanmean(x[17:26], 0))  # labels 70..150
+    assert np.isnan(rec.trials[0, :, 2]).all() and rec.mean.shape == (12, 4)
     with pytest.raises(ValueError, match="bin_starts_ms"):
         bd.load_kar_it(p, bin_starts_ms=np.arange(0, 100, 10))
 
@@ -357,7 +360,10 @@ def test_kar_hdf5_time_window(tmp_path, rng):
 def test_kar_npy_and_errors(tmp_path, rng):
     x = rng.normal(size=(10, 3, 2))
     np.save(tmp_path / "r.npy", x)
-    np.testing.assert_array_equal(bd.load_kar_it(tmp_path / "r.npy").responses, x)
+    np.testing.assert_array_equal(bd.load_kar_it(tmp_path / "r.npy").trials, x)
+    np.save(tmp_path / "inf.npy", np.where(x > 1, np.inf, x))
+    with pytest.raises(ValueError, match="inf.npy: responses contains .* inf"):
+        bd.load_kar_it(tmp_path / "inf.npy")
     with pytest.raises(FileNotFoundError, match="bring your"):
         bd.load_kar_it(tmp_path / "absent.h5")
     with h5py.File(tmp_path / "two.h5", "w") as f:
@@ -398,11 +404,11 @@ def test_majajhong_assembly(tmp_path, rng, id_name, chars):
     p = tmp_path / "assy.nc"
     ids, truth, region = _write_assembly(p, rng, id_name, chars)
     rec = bd.load_majajhong2015(p)
-    assert list(rec.stimulus_ids) == list(ids) and rec.window_ms == (70.0, 170.0)
-    np.testing.assert_array_equal(rec.responses, truth[:, region == "IT"])
-    assert list(rec.site_ids) == ["n0", "n2", "n3", "n5"]
+    assert list(rec.stimuli["stimulus_id"]) == list(ids) and rec.info["window_ms"] == (70.0, 170.0)
+    np.testing.assert_array_equal(rec.trials, truth[:, region == "IT"])
+    assert list(rec.neurons["site_id"]) == ["n0", "n2", "n3", "n5"] and rec.citation == "majaj2015"
     everything = bd.load_majajhong2015(p, region=None)
-    np.testing.assert_array_equal(everything.responses, truth)
+    np.testing.assert_array_equal(everything.trials, truth)
     with pytest.raises(ValueError, match="no neuroid in region"):
         bd.load_majajhong2015(p, region="V1")
 
@@ -416,3 +422,27 @@ def test_majajhong_duplicates_rejected(tmp_path, rng):
         f["repetition"] = np.zeros_like(rep)
     with pytest.raises(ValueError, match="appears twice"):
         bd.load_majajhong2015(p)
+
+
+@pytest.mark.data
+@needs_data
+def test_twin_panel_draws_equal_populations_with_calibrated_noise(tmp_path, monkeypatch):
+    from bothways.data import digital_twins, load_images
+    from bothways.data.twins import MeanVariance
+
+    monkeypatch.setenv("BOTHWAYS_CACHE", str(tmp_path))
+    images = load_images(210325)[:12]
+    noise = MeanVariance(a=1.0, b=1.0, n_pairs=0, n_bins=0, source="Poisson")
+    panel = bd.twin_panel(images, n_per_monkey=2, repeats=4, seed=3, monkeys=("WE", "RA"), noise=noise)
+    assert list(panel) == ["WE", "RA"]
+    for m, pop in panel.items():
+        assert pop.trials.shape == (12, 2, 4) and pop.signal.shape == (12, 2) and pop.kind == bd.TWIN_KIND
+        assert list(pop.neurons["monkey"]) == [m, m] and pop.images is images
+        for j, (s, k) in enumerate(zip(pop.neurons["session"], pop.neurons["neuron"])):
+            assert np.allclose(pop.signal[:, j], digital_twins(s, neurons=[k])(images)[:, 0], atol=1e-5)
+    again = bd.twin_panel(images, n_per_monkey=2, repeats=4, seed=3, monkeys=("WE", "RA"), noise=noise)
+    assert np.array_equal(panel["RA"].trials, again["RA"].trials)
+    with pytest.raises(ValueError, match="n_per_monkey"):
+        bd.twin_panel(images, n_per_monkey=40, monkeys=("WE",), noise=noise)
+    with pytest.raises(ValueError, match="monkeys"):
+        bd.twin_panel(images, monkeys=("XX",), noise=noise)

@@ -1,7 +1,10 @@
-"""Participation ratio, eigenspectra and power-law fits against closed forms and numpy."""
+"""Participation ratio, eigenspectra, power-law fits and spectral transforms against closed forms,
+numpy and scikit-learn."""
 import numpy as np
 import pytest
+from sklearn.decomposition import PCA
 
+from bothways import dimensionality as dim
 from bothways.dimensionality import (eigenspectrum, participation_ratio, pool_features,
                                      powerlaw_exponent)
 
@@ -64,20 +67,20 @@ def test_powerlaw_exponent_recovers_known_exponent(rng):
     lam_true = np.arange(1, 41, dtype=float) ** -alpha
     X = _with_spectrum(rng, 200, lam_true)
     fit = powerlaw_exponent(eigenspectrum(X))
-    assert fit.alpha == pytest.approx(alpha, rel=1e-8)
+    assert fit.exponent == pytest.approx(alpha, rel=1e-8)
     assert fit.log_intercept == pytest.approx(0.0, abs=1e-8)
     assert fit.r2 == pytest.approx(1.0, abs=1e-12)
     # fit_range restricts the ranks used; a bend outside the range does not matter
     bent = lam_true.copy()
     bent[:5] *= 10
     fit = powerlaw_exponent(bent, fit_range=(6, None))
-    assert fit.alpha == pytest.approx(alpha, rel=1e-10)
+    assert fit.exponent == pytest.approx(alpha, rel=1e-10)
     np.testing.assert_array_equal(fit.ranks, np.arange(6, 41))
 
 
 def test_powerlaw_default_ignores_trailing_zeros():
     lam = np.r_[np.arange(1, 11, dtype=float) ** -2.0, np.zeros(5)]
-    assert powerlaw_exponent(lam).alpha == pytest.approx(2.0, rel=1e-10)
+    assert powerlaw_exponent(lam).exponent == pytest.approx(2.0, rel=1e-10)
 
 
 def test_pooling_variants(rng):
@@ -108,3 +111,116 @@ def test_bad_input(rng):
         powerlaw_exponent([3.0, 2.0, 1.0], fit_range=(2, 9))
     with pytest.raises(ValueError, match="non-positive"):
         powerlaw_exponent([3.0, 2.0, 0.0], fit_range=(1, 3))
+
+
+def _features(rng, n=60, p=40, decay=1.0):
+    """Correlated features with a decaying spectrum and a non-zero mean."""
+    scales = np.arange(1, p + 1) ** (-decay / 2)
+    return rng.standard_normal((n, p)) * scales @ np.linalg.qr(rng.standard_normal((p, p)))[0] + 3.0
+
+
+# ------------------------------------------------------------ spectral transforms
+def _covariance_eigvecs(X):
+    return PCA().fit(X).components_  # (components, units), independent reference
+
+
+@pytest.mark.parametrize("shape", [(60, 40), (30, 80)])  # units < stimuli and units > stimuli
+@pytest.mark.parametrize("exponent", [0.5, 1.0, 2.0])
+def test_reshape_spectrum_sets_a_power_law_and_keeps_eigenvectors(rng, shape, exponent):
+    X = _features(rng, *shape)
+    Y = dim.reshape_spectrum(X, exponent)
+    r = min(shape[0] - 1, shape[1])
+    lam_in, lam_out = eigenspectrum(X)[:r], eigenspectrum(Y)[:r]
+    assert np.allclose(lam_out / lam_out[0], np.arange(1, r + 1) ** -exponent, rtol=1e-6, atol=1e-12)
+    assert lam_out.sum() == pytest.approx(lam_in.sum(), rel=1e-8)  # total variance kept
+    assert np.allclose(Y.mean(0), X.mean(0))
+    V_in, V_out = _covariance_eigvecs(X)[:r], _covariance_eigvecs(Y)[:r]
+    assert np.allclose(np.abs(np.sum(V_in * V_out, axis=1)), 1.0, atol=1e-6)  # same vectors, same order
+    assert participation_ratio(Y) == pytest.approx(dim.powerlaw_pr(exponent, r), rel=1e-8)
+
+
+def test_whiten_equalises_within_the_original_span(rng):
+    X = _features(rng, 50, 20)
+    Y = dim.whiten(X)
+    lam = eigenspectrum(Y)
+    assert np.allclose(lam[:20], lam[0]) and np.allclose(lam[20:], 0, atol=1e-10 * lam[0])
+    assert participation_ratio(Y) == pytest.approx(20.0)
+    V = _covariance_eigvecs(X)  # covariance of Y ∝ projector onto span(V)
+    C = np.cov(Y, rowvar=False)
+    assert np.allclose(C, lam[0] * V.T @ V, atol=1e-8 * lam[0])
+    assert np.allclose(dim.reshape_spectrum(X, 0.0), Y)
+
+
+def test_powerlaw_pr_closed_form():
+    assert dim.powerlaw_pr(0.0, 17) == pytest.approx(17.0)
+    n = 10 ** 5  # harmonic sums: PR(exponent=1) = H_n^2 / (pi^2/6) asymptotically
+    assert dim.powerlaw_pr(1.0, n) == pytest.approx((np.log(n) + np.euler_gamma) ** 2 / (np.pi ** 2 / 6), rel=1e-3)
+
+
+@pytest.mark.parametrize("shape", [(50, 30), (25, 60)])
+def test_truncate_spectrum_matches_sklearn_pca(rng, shape):
+    X = _features(rng, *shape)
+    pca = PCA(n_components=5).fit(X)
+    assert np.allclose(dim.truncate_spectrum(X, 5), pca.inverse_transform(pca.transform(X)), atol=1e-8)
+    with pytest.raises(ValueError, match="rank"):
+        dim.truncate_spectrum(X, 1000)
+
+
+def test_random_expansion_kernels(rng):
+    """Gram of random features → Z Zᵀ·m/p (linear) and the arc-cosine kernel (ReLU)."""
+    X = _features(rng, 8, 30)
+    Z = X - X.mean(0)
+    Z /= Z.std()
+    m, p = 200_000, X.shape[1]
+    H = dim.random_expansion(X, m, seed=0, nonlinearity="linear")
+    assert np.allclose(H @ H.T / m, Z @ Z.T / p, atol=0.02 * np.abs(Z @ Z.T / p).max())
+    R = dim.random_expansion(X, m, seed=0)
+    norms = np.linalg.norm(Z, axis=1)
+    cos = np.clip(Z @ Z.T / np.outer(norms, norms), -1, 1)
+    theta = np.arccos(cos)
+    arccos = np.outer(norms, norms) / (2 * np.pi) * (np.sin(theta) + (np.pi - theta) * cos) / p
+    assert np.allclose(R @ R.T / m, arccos, atol=0.02 * arccos.max())
+    assert np.all(R >= 0) and R.shape == (8, m)
+
+
+def test_random_expansion_is_seeded_and_scale_free(rng):
+    X = _features(rng, 20, 10)
+    a, b = dim.random_expansion(X, 50, seed=4), dim.random_expansion(X, 50, seed=4)
+    assert np.array_equal(a, b)
+    assert not np.allclose(a, dim.random_expansion(X, 50, seed=5))
+    assert np.allclose(dim.random_expansion(7 * X + 2, 50, seed=4), a)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda X: dim.reshape_spectrum(X, -1), ValueError, ">= 0"),
+    (lambda X: dim.reshape_spectrum(X, np.nan), ValueError, "finite"),
+    (lambda X: dim.truncate_spectrum(X, 0), ValueError, ">= 1"),
+    (lambda X: dim.random_expansion(X, 10, nonlinearity="tanh"), ValueError, "relu"),
+    (lambda X: dim.reshape_spectrum(np.ones((5, 3)), 1.0), ValueError, "constant"),
+    (lambda X: dim.reshape_spectrum(np.where(X > 3, np.nan, X), 1.0), ValueError, "NaN"),
+    (lambda X: dim.whiten(X[:1]), ValueError, "at least 2"),
+    (lambda X: dim.whiten(X.astype(str)), TypeError, "numeric"),
+])
+def test_transforms_reject_bad_input(rng, call, exc, match):
+    with pytest.raises(exc, match=match):
+        call(_features(rng, 10, 5))
+
+
+# ------------------------------------------------------------------------ Modes
+@pytest.mark.parametrize("shape", [(40, 25), (20, 70)])
+def test_modes_reconstruct_and_match_the_library(rng, shape):
+    X = _features(rng, *shape)
+    m = dim.modes(X)
+    assert np.allclose(m.values(), X)
+    assert m.rank == min(shape[0] - 1, shape[1])
+    assert m.participation_ratio() == pytest.approx(participation_ratio(X), rel=1e-10)
+    assert np.allclose(m.eigenvalues(), eigenspectrum(X)[:m.rank])
+    s = dim.powerlaw_values(1.0, m)
+    Y = dim.reshape_spectrum(X, 1.0)
+    assert np.allclose(m.values(s), Y) and np.allclose(m.values(s, [3, 1]), Y[:, [3, 1]])
+    assert np.allclose(m.unit_variances(s), Y.var(0, ddof=1))
+    C, Yc = m.compact(s), Y - Y.mean(0)  # same centred Gram, width min(stimuli, units)
+    assert C.shape == (shape[0], min(shape))
+    assert np.allclose((C - C.mean(0)) @ (C - C.mean(0)).T, Yc @ Yc.T)
+    with pytest.raises(ValueError, match="singular values"):
+        m.values(np.ones(m.rank + 1))

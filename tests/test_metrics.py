@@ -38,7 +38,7 @@ def test_rsa_euclidean_and_errors(rng):
     assert m.rsa(A, B, rdm_method="euclidean", compare="spearman") == pytest.approx(ref, abs=1e-10)
     with pytest.raises(ValueError, match="compare"):
         m.rsa(A, B, compare="bogus")
-    with pytest.raises(ValueError, match="same stimuli"):
+    with pytest.raises(ValueError, match="different numbers of stimuli"):
         m.rsa(A, B[:-1])
     with pytest.raises(ValueError, match="constant pattern"):
         m.rsa(np.c_[np.ones(40), np.ones(40)], B)

@@ -7,8 +7,7 @@ import pytest
 from scipy.stats import pearsonr, spearmanr
 from sklearn.linear_model import Ridge
 
-from bothways.predictivity import (both_ways, label_units, muzellec_kar_folds, predictivity,
-                                   spearman_brown, split_half_means, split_half_reliability)
+from bothways.predictivity import both_ways, label_units, muzellec_kar_folds, predictivity
 from bothways.simulate import expected_ev, noise_for_reliability, simulate_pair
 
 FAST = dict(n_boot=0)
@@ -34,53 +33,6 @@ def _sim(**kw):
 def _noiseless(rates):
     """Recordings with two identical repeats: reliability exactly 1."""
     return np.repeat(rates[:, :, None], 2, axis=2)
-
-
-# ----------------------------------------------------------------------- reliabilities
-def test_spearman_brown_closed_form():
-    np.testing.assert_allclose(spearman_brown([0.0, 0.5, 1.0]), [0.0, 2 / 3, 1.0])
-    assert spearman_brown(0.25, factor=4) == pytest.approx(1.0 / 1.75)
-
-
-@pytest.mark.parametrize("scheme", ["balanced", "permutation"])
-def test_split_halves_partition_the_repeats(scheme, rng):
-    X = rng.standard_normal((30, 4, 7))
-    a, b = split_half_means(X, rng, scheme)
-    # |A|·mean_A + |B|·mean_B = sum of all repeats, with |A| + |B| = 7
-    sizes = (3, 4) if scheme == "balanced" else (4, 3)
-    np.testing.assert_allclose(sizes[0] * a + sizes[1] * b, X.sum(axis=2), atol=1e-12)
-
-
-def test_balanced_split_with_neuron_specific_missing_repeats(rng):
-    X = rng.standard_normal((40, 5, 6))
-    X[rng.random(X.shape) < 0.4] = np.nan
-    X[:, :, :2] = rng.standard_normal((40, 5, 2))  # at least 2 present everywhere
-    m = (~np.isnan(X)).sum(axis=2)
-    assert len(np.unique(m)) > 1
-    a, b = split_half_means(X, rng, "balanced")
-    np.testing.assert_allclose((m // 2) * a + (m - m // 2) * b, np.nansum(X, axis=2), atol=1e-12)
-
-
-def test_balanced_split_never_empty_with_missing_repeats():
-    s = _sim(n_stimuli=200, n_repeats=6, missing=0.6, seed=1)
-    assert s.n_repeats.min() == 2
-    a, b = split_half_means(s.trials, np.random.default_rng(0), "balanced")
-    assert np.all(np.isfinite(a)) and np.all(np.isfinite(b))
-    # the published scheme (one permutation of the repeat axis) leaves some halves empty
-    a, b = split_half_means(s.trials, np.random.default_rng(0), "permutation")
-    assert np.isnan(a).any() or np.isnan(b).any()
-
-
-def test_split_half_reliability_matches_closed_form():
-    s = _sim(n_stimuli=3000, n_neurons=30, n_repeats=6, noise=3.0, missing=0.3, seed=2)
-    rel = split_half_reliability(s.trials, n_splits=10, seed=0)
-    # expected_reliability accounts for the missing repeats through mean(1/m)
-    assert rel.mean() == pytest.approx(s.expected_reliability.mean(), abs=0.02)
-    sp = split_half_reliability(s.trials, n_splits=4, seed=0, correlation="spearman")
-    assert sp.mean() == pytest.approx(rel.mean(), abs=0.05)
-    per_split = split_half_reliability(s.trials, n_splits=3, seed=0, return_splits=True)
-    assert per_split.shape == (3, 30)
-    np.testing.assert_array_equal(per_split.mean(0), split_half_reliability(s.trials, 3, 0))
 
 
 # ----------------------------------------------------------------------- muzellec_kar vs sklearn
@@ -140,9 +92,9 @@ def _reference_muzellec_kar(source, target, n_splits, seed):
 def test_muzellec_kar_matches_sklearn_reference(direction):
     s = _sim(n_stimuli=80, n_neurons=6, n_units=12, n_repeats=5, noise=6.0, seed=3)
     a2 = _sim(n_stimuli=80, n_neurons=5, n_repeats=4, noise=6.0, seed=4)  # another "animal"
-    src, tgt = {"forward": (s.model, s.trials), "reverse": (s.trials, s.model),
-                "animal_to_animal": (a2.trials, s.trials),
-                "model_to_model": (s.model, s.rates)}[direction]
+    src, tgt = {"forward": (s.model, s.recording.trials), "reverse": (s.recording.trials, s.model),
+                "animal_to_animal": (a2.recording.trials, s.recording.trials),
+                "model_to_model": (s.model, s.recording.signal)}[direction]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # NaN-EV count warnings (noisy, small)
         res = predictivity(src, tgt, method="muzellec_kar", n_splits=3, seed=7, n_boot=0)
@@ -167,7 +119,7 @@ def test_muzellec_kar_folds_are_contiguous_chunks_of_one_permutation():
 def test_methods_agree_in_the_noiseless_limit():
     s = _sim(n_stimuli=400, noise=0.0)
     folds = muzellec_kar_folds(400)
-    for src, tgt in [(s.model, s.trials), (s.trials, s.model)]:
+    for src, tgt in [(s.model, s.recording.trials), (s.recording.trials, s.model)]:
         mk = predictivity(src, tgt, method="muzellec_kar", n_splits=2, **FAST)
         same = predictivity(src, tgt, n_splits=2, folds=folds, alphas=0.1, **FAST)
         chosen = predictivity(src, tgt, n_splits=2, **FAST)  # alpha chosen per target
@@ -183,8 +135,8 @@ def test_methods_agree_in_the_noiseless_limit():
 def test_recovers_expected_ev_at_large_n():
     s = simulate_pair(n_stimuli=3000, n_shared=4, n_brain_private=2, n_model_private=8,
                       n_neurons=10, n_units=20, noise=0.0, n_repeats=2, seed=5)
-    fwd = predictivity(s.model, s.trials, n_splits=1, **QUICK)
-    rev = predictivity(s.trials, s.model, n_splits=1, **QUICK)
+    fwd = predictivity(s.model, s.recording.trials, n_splits=1, **QUICK)
+    rev = predictivity(s.recording.trials, s.model, n_splits=1, **QUICK)
     assert fwd.direction == "forward" and rev.direction == "reverse"
     # stated tolerance: 3 EV points per target (the standard error of a sample R² at
     # n = 3000 is up to ~1.3 points, plus a finite-sample loss ~ predictors/stimuli),
@@ -198,16 +150,16 @@ def test_recovers_expected_ev_at_large_n():
 def test_forward_equals_reverse_when_everything_is_shared():
     s = _sim(n_brain_private=0, n_model_private=0, n_shared=6, noise=1.0, seed=6)
     assert s.expected_forward_ev.min() > 99.9 and s.expected_reverse_ev.min() > 99.9
-    fwd = predictivity(s.model, s.trials, n_splits=4, **QUICK).summary["mean_ev"]
-    rev = predictivity(s.trials, s.model, n_splits=4, **QUICK).summary["mean_ev"]
+    fwd = predictivity(s.model, s.recording.trials, n_splits=4, **QUICK).summary["mean_ev"]
+    rev = predictivity(s.recording.trials, s.model, n_splits=4, **QUICK).summary["mean_ev"]
     assert fwd == pytest.approx(rev, abs=3.0)
     assert min(fwd, rev) > 90
 
 
 def test_reverse_much_below_forward_with_private_model_dimensions():
     s = _sim(n_brain_private=0, n_model_private=60, n_units=120, noise=1.0, seed=7)
-    fwd = predictivity(s.model, s.trials, n_splits=4, **QUICK)
-    rev = predictivity(s.trials, s.model, n_splits=4, **QUICK)
+    fwd = predictivity(s.model, s.recording.trials, n_splits=4, **QUICK)
+    rev = predictivity(s.recording.trials, s.model, n_splits=4, **QUICK)
     assert rev.summary["mean_ev"] < 0.3 * fwd.summary["mean_ev"]
     assert fwd.summary["mean_ev"] == pytest.approx(s.expected_forward_ev.mean(), abs=8.0)
     assert rev.summary["mean_ev"] == pytest.approx(s.expected_reverse_ev.mean(), abs=3.0)
@@ -221,10 +173,10 @@ def test_noise_correction_recovers_noiseless_ev(n_repeats):
     stays 0.5-2.5 points *below* the noiseless one (fit noise is not corrected)."""
     s = simulate_pair(n_stimuli=800, n_shared=6, n_brain_private=3, n_model_private=20,
                       n_neurons=25, n_units=60, n_repeats=n_repeats, noise=4.0, seed=n_repeats)
-    truth_f = predictivity(s.model, _noiseless(s.rates), n_splits=1, **FAST).summary["mean_ev"]
-    truth_r = predictivity(_noiseless(s.rates), s.model, n_splits=1, **FAST).summary["mean_ev"]
-    fwd = predictivity(s.model, s.trials, n_splits=5, **FAST)
-    rev = predictivity(s.trials, s.model, n_splits=5, **FAST)
+    truth_f = predictivity(s.model, _noiseless(s.recording.signal), n_splits=1, **FAST).summary["mean_ev"]
+    truth_r = predictivity(_noiseless(s.recording.signal), s.model, n_splits=1, **FAST).summary["mean_ev"]
+    fwd = predictivity(s.model, s.recording.trials, n_splits=5, **FAST)
+    rev = predictivity(s.recording.trials, s.model, n_splits=5, **FAST)
     assert fwd.summary["mean_ev"] == pytest.approx(truth_f, abs=3.0)
     assert rev.summary["mean_ev"] == pytest.approx(truth_r, abs=3.0)
     assert truth_f - 100 * fwd.per_target.r2.mean() > 5
@@ -241,9 +193,9 @@ def test_forward_fit_noise_needs_target_half_predictions():
     s = simulate_pair(n_stimuli=300, n_shared=10, n_brain_private=5, n_model_private=100,
                       n_neurons=15, n_units=400, n_repeats=10, noise=noise_for_reliability(0.6, 10),
                       seed=0)
-    truth = predictivity(s.model, _noiseless(s.rates), n_splits=1, **FAST).summary["mean_ev"]
-    src = predictivity(s.model, s.trials, n_splits=3, **FAST)
-    either = predictivity(s.model, s.trials, n_splits=3, prediction_reliability="either", **FAST)
+    truth = predictivity(s.model, _noiseless(s.recording.signal), n_splits=1, **FAST).summary["mean_ev"]
+    src = predictivity(s.model, s.recording.trials, n_splits=3, **FAST)
+    either = predictivity(s.model, s.recording.trials, n_splits=3, prediction_reliability="either", **FAST)
     assert (src.per_target.prediction_reliability == 1).all()
     assert (either.per_target.prediction_reliability < 1).all()
     assert abs(either.summary["mean_ev"] - truth) < 8
@@ -254,7 +206,7 @@ def test_animal_to_animal_is_symmetric():
     # two animals = two disjoint samples of 30 neurons from one population reading 6
     # latents, each recorded with its own trial noise (reliability ~0.8)
     s = _sim(n_stimuli=400, n_shared=4, n_brain_private=2, n_neurons=60, noise=2.0, seed=8)
-    a, b = s.trials[:, :30], s.trials[:, 30:]
+    a, b = s.recording.trials[:, :30], s.recording.trials[:, 30:]
     res = both_ways(a, b, n_splits=3, **QUICK)
     ab, ba = res.a_to_b.summary["mean_ev"], res.b_to_a.summary["mean_ev"]
     assert res.a_to_b.direction == "animal_to_animal"
@@ -267,7 +219,7 @@ def test_animal_to_animal_is_symmetric():
 # ----------------------------------------------------------------------- result contents
 def test_result_table_summary_and_matched_counts():
     s = _sim(n_stimuli=300, n_neurons=10, n_units=150, seed=9)
-    res = predictivity(s.trials, s.model, n_splits=6, n_boot=300, n_folds=5)
+    res = predictivity(s.recording.trials, s.model, n_splits=6, n_boot=300, n_folds=5)
     pt = res.per_target
     assert isinstance(pt, pd.DataFrame) and len(pt) == 150
     for col in ["r", "r2", "ev", "target_reliability", "prediction_reliability", "alpha",
@@ -285,21 +237,21 @@ def test_result_table_summary_and_matched_counts():
     assert sm["match_to"] == 10 and len(res.matched) == 6
     assert sm["mean_ev_matched_sd"] > 0
     assert abs(sm["mean_ev_matched"] - sm["mean_ev"]) < 3 * sm["mean_ev_matched_sd"]
-    assert predictivity(s.trials, s.model, n_splits=2, match_to=None, **QUICK).matched is None
-    assert predictivity(s.model, s.trials, n_splits=2, **QUICK).summary["match_to"] is None
-    assert len(predictivity(s.model, s.trials, n_splits=3, match_to=5, **QUICK).matched) == 3
+    assert predictivity(s.recording.trials, s.model, n_splits=2, match_to=None, **QUICK).matched is None
+    assert predictivity(s.model, s.recording.trials, n_splits=2, **QUICK).summary["match_to"] is None
+    assert len(predictivity(s.model, s.recording.trials, n_splits=3, match_to=5, **QUICK).matched) == 3
     # deterministic given the seed; the seed moves the splits
-    again = predictivity(s.trials, s.model, n_splits=6, n_boot=300, n_folds=5)
+    again = predictivity(s.recording.trials, s.model, n_splits=6, n_boot=300, n_folds=5)
     pd.testing.assert_frame_equal(again.per_target, pt)
     assert again.summary == sm
-    other = predictivity(s.trials, s.model, n_splits=6, seed=1, **QUICK)
+    other = predictivity(s.recording.trials, s.model, n_splits=6, seed=1, **QUICK)
     assert not np.allclose(other.per_target.prediction_reliability, pt.prediction_reliability)
 
 
 def test_bootstrap_ci_width_matches_index_bootstrap(rng):
     s = _sim(n_stimuli=300, n_neurons=12, noise=0.0, seed=10)
-    res = predictivity(s.model, s.rates, n_splits=1, n_boot=1000)
-    P, Y = res.predictions, s.rates
+    res = predictivity(s.model, s.recording.signal, n_splits=1, n_boot=1000)
+    P, Y = res.predictions, s.recording.signal
     means = []
     for _ in range(1000):
         i = rng.integers(0, 300, 300)
@@ -313,7 +265,7 @@ def test_bootstrap_ci_width_matches_index_bootstrap(rng):
 @pytest.mark.filterwarnings("ignore:.*constant target")
 def test_nan_ev_is_counted_explained_and_warned(rng):
     s = _sim(n_stimuli=200, n_neurons=5, n_repeats=2, noise=1.0, seed=11)
-    trials = s.trials.copy()
+    trials = s.recording.trials.copy()
     x = rng.standard_normal(200)
     trials[:, 0, 0], trials[:, 0, 1] = x, -0.5 * x + 0.1 * rng.standard_normal(200)  # reliability < 0
     trials[:, 1] = 3.0  # constant neuron
@@ -335,6 +287,38 @@ def test_nan_ev_is_counted_explained_and_warned(rng):
     with pytest.warns(UserWarning, match="5 of 5"):
         res = predictivity(s.model, trials, n_splits=2, min_reliability=0.999, **QUICK)
     assert res.summary["n_nan_reliability"] == 4
+    # warn=False: the counts are the only report (no hand-made silencing in callers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = predictivity(s.model, trials, n_splits=3, warn=False, **QUICK)
+    pd.testing.assert_frame_equal(quiet.per_target, predictivity(s.model, trials, n_splits=3, warn=False,
+                                                                 **QUICK).per_target)
+    assert quiet.summary["n_nan"] == 2
+
+
+def test_result_carries_the_ceiling_it_divided_by(rng):
+    s = _sim(n_stimuli=150, n_neurons=6, n_repeats=4, seed=5)
+    for method, kw in (("default", QUICK), ("muzellec_kar", FAST)):
+        res = predictivity(s.model, s.recording, method=method, n_splits=3, **kw)
+        c = res.noise_ceiling
+        np.testing.assert_allclose(res.per_target.ev, 100 * res.per_target.r ** 2 * c.inverse)
+        np.testing.assert_allclose(res.per_target.ceiling, c.ceiling)
+        assert c.per_split == (method == "muzellec_kar")
+        if method == "muzellec_kar":  # EV of each repetition, averaged
+            np.testing.assert_allclose(res.per_target.ev, np.nanmean(res.ev_repetitions, axis=0))
+
+
+def test_methods_are_plans_chosen_by_name():
+    from bothways import predictivity as p
+
+    assert p.METHODS == ("default", "muzellec_kar") and set(p._PLANS) == set(p.METHODS)
+    mk = p._PLANS["muzellec_kar"](50, 3, 10, None, {}, "source", 0.0)
+    assert (mk.scheme, mk.target_correlation, mk.per_split, mk.min_reliability) == ("permutation", "spearman",
+                                                                                  True, None)
+    assert mk.ridge == dict(alphas=0.1, fit_intercept=True) and len(mk.folds) == 10
+    d = p._PLANS["default"](50, 3, 5, None, {"alphas": 2.0}, "either", 0.2)
+    assert (d.scheme, d.per_split, d.min_reliability, d.target_halves) == ("balanced", False, 0.2, True)
+    assert d.ridge == {"alphas": 2.0} and len(d.folds) == 5
 
 
 def test_ev_over_100_is_flagged(rng):

@@ -42,7 +42,7 @@ def test_spectrum_matches_svd_and_weights_sum_to_one(rng, P, N):
 
 def test_spectrum_bad_input(rng):
     X = rng.standard_normal((10, 3))
-    with pytest.raises(ValueError, match="same number of stimuli"):
+    with pytest.raises(ValueError, match="different numbers of stimuli"):
         sp.spectrum(X, rng.standard_normal((9, 2)))
     with pytest.raises(ValueError, match="NaN"):
         sp.spectrum(np.where(X > 1, np.nan, X), X)

@@ -1,7 +1,8 @@
-"""scripts/student_copies.py: solutions out, everything else in, and the copies still run.
+"""scripts/student_copies.py: solutions out, answer keys sealed, and the copies still run.
 
 A synthetic chapter is copied and executed end to end (nbclient); every real chapter
-is checked statically (executing them all here would take too long).
+is checked statically (executing them all here would take too long): no solution and
+no answer key may be readable in its copy.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
+
+from bothways.exercises import unseal
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("student_copies", ROOT / "scripts" / "student_copies.py")
@@ -42,7 +45,7 @@ device = None
 
 # %%
 import numpy as np
-from bothways.exercises import check_number, check_choice
+from bothways.exercises import check_choice, check_number
 x = np.arange(10.0)
 
 # %% [markdown]
@@ -50,55 +53,45 @@ x = np.arange(10.0)
 # ### Exercise 1 (checkable)
 # Compute the mean of `x` without numpy; store it in `answer`.
 
+# %% tags=["remove-cell", "exercise-key"]
+EXPECTED_MEAN = float(np.mean(x))  # SECRET-KEY
+
 # %%
 answer = None  # your answer
-check_number(answer, float(np.mean(x)), tol=1e-9)
+check_number(answer, EXPECTED_MEAN, tol=1e-9);
 
-# %% tags=["solution", "hide-input"]
+# %% tags=["solution", "hide-cell"]
 import math
-def mean_of(values):
-    return math.fsum(values) / len(values)  # SECRET-CODE
-answer = mean_of(x)
-total, count = float(x.sum()), len(x)
-check_number(answer, float(np.mean(x)), tol=1e-9)
+answer = math.fsum(x) / len(x)  # SECRET-CODE
+check_number(answer, EXPECTED_MEAN, tol=1e-9);
 
 # %% [markdown] tags=["solution"]
 # ```{admonition} Solution
 # :class: dropdown
-# SECRET-MARKDOWN-1: the mean of 0..9 is 4.5.
+# SECRET-MARKDOWN: the mean of 0..9 is 4.5.
 # ```
 
 # %% [markdown]
 # ### Exercise 2
 # Which direction is harder?
 #
-# ````{admonition} Solution
-# :class: dropdown
-# SECRET-MARKDOWN-2
-# ```python
-# print("nested code fence")
-# ```
-# ````
-#
 # ```{admonition} Note
 # This note stays.
 # ```
 
+# %% tags=["remove-cell", "exercise-key"]
+EXPECTED_DIRECTION = "reverse" if x.max() > 0 else "forward"  # SECRET-KEY-2
+
 # %%
 choice = None
-check_choice(choice, ["forward", "reverse"], "reverse")
+check_choice(choice, ["forward", "reverse"], EXPECTED_DIRECTION);
 
 # %% tags=["solution", "hide-cell"]
 choice = "reverse"  # SECRET-CODE
-check_choice(choice, ["forward", "reverse"], "reverse")
-
-# %% [markdown]
-# :::{dropdown} Solution (why)
-# SECRET-MARKDOWN-3
-# :::
+check_choice(choice, ["forward", "reverse"], EXPECTED_DIRECTION);
 
 # %%
-print("after the exercises:", answer, choice, mean_of(x))
+print("after the exercises:", answer, choice)
 
 # %% [markdown]
 # ### Exercise 3 (open)
@@ -123,59 +116,46 @@ def _text(nb):
     return "\n".join(c.source for c in nb.cells)
 
 
-def test_stub_code_keeps_imports_checks_and_names():
-    source = ("import math\nfrom numpy import mean as m\ndef f(a, b=2, *c, d, **e):\n    return a  # SECRET\n"
-              "x, (y, z) = 1, (2, 3)\nw: int = 4\nw += 1\nfor i in range(3):\n    pass\n"
-              "bothways.exercises.check_number(x, 1)\ncheck_sign(y, 1)\nprint('SECRET')\n")
-    stub = sc.stub_code(source)
-    _compiles(stub)
-    assert "SECRET" not in stub and stub.startswith("# YOUR ANSWER HERE")
-    tree = ast.parse(stub)
-    assigned = {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets}
-    assert assigned == {"x", "y", "z", "w"}
-    assert "import math" in stub and "from numpy import mean as m" in stub
-    assert "def f(a, b=2, *c, d, **e):" in stub and "return None" in stub
-    assert "bothways.exercises.check_number(x, 1)" in stub and "check_sign(y, 1)" in stub
-    assert sc.stub_code("%time answer = 3") == f"{sc.STUB_HEADER}\nanswer = None"
+def _run(nb, tmp_path) -> str:
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
-def test_strip_markdown_solutions_only_touches_solutions():
-    text = ("Before.\n\n```{admonition} Solution\n:class: dropdown\nSECRET\n```\n\n"
-            "```{admonition} Note\nkept\n```\n\n:::{dropdown} Solution 2\nSECRET\n:::\nAfter.")
-    stripped, n = sc.strip_markdown_solutions(text)
-    assert n == 2 and "SECRET" not in stripped
-    assert stripped.count(sc.REMOVED) == 2
-    assert "Before." in stripped and "After." in stripped and "{admonition} Note\nkept" in stripped
-    assert sc.strip_markdown_solutions("no solution here") == ("no solution here", 0)
-
-
-def test_synthetic_copy_is_valid_and_has_no_solution_left(synthetic):
+def test_synthetic_copy_has_no_solution_and_no_readable_key(synthetic):
     _, original, copy, report = synthetic
     nbformat.validate(copy)
-    assert (report.code_solutions, report.markdown_solutions) == (2, 3)
+    assert (report.solutions, report.keys) == (3, 2)
     text = _text(copy)
     assert "SECRET" not in text and "SECRET" in _text(original)
-    assert not [c for c in copy.cells if "solution" in c.metadata.get("tags", [])]
-    assert text.count(sc.REMOVED) == 3
+    assert not [c for c in copy.cells if {"solution", "exercise-key"} & set(c.metadata.get("tags", []))]
+    sealed = [c for c in copy.cells if c.metadata.get("tags") == [sc.SEALED]]
+    assert len(sealed) == 2 and all("exec(unseal(" in c.source for c in sealed)
     assert "This note stays." in text and "What would change your mind?" in text
     for cell in copy.cells:
         if cell.cell_type == "code":
             _compiles(cell.source)
             assert cell.outputs == [] and cell.execution_count is None
-    assert len(copy.cells) == len(original.cells) + 1  # the student-copy note
+    assert len(copy.cells) == len(original.cells) - 3 + 1  # three solutions out, the note in
 
 
 def test_synthetic_copy_and_original_execute(synthetic, tmp_path):
-    """Both run top to bottom; the solutions pass their checks, the stubs say 'no answer yet'."""
-    path, original, copy, _ = synthetic
-    outputs = {}
-    for name, nb in (("original", original), ("student", copy)):
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
-        outputs[name] = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert outputs["original"].count("✅") == 2, outputs["original"]
-    assert "✅" not in outputs["student"] and outputs["student"].count("No answer yet") == 4, outputs["student"]
-    assert "after the exercises: None None None" in outputs["student"]
+    """The original's solutions pass; the copy says 'no answer yet', and its sealed keys still check."""
+    _, original, copy, _ = synthetic
+    assert _run(original, tmp_path).count("✅") == 2
+    out = _run(copy, tmp_path)
+    assert "✅" not in out and out.count("No answer yet") == 2, out
+    assert "after the exercises: None None" in out
+    answered = nbformat.from_dict(copy)
+    for cell in answered.cells:  # a student who answers: one right, one wrong
+        cell.source = cell.source.replace("answer = None", "answer = 4.5").replace("choice = None", "choice = 'forward'")
+    out = _run(answered, tmp_path)
+    assert out.count("✅") == 1 and "Not quite" in out, out
+
+
+def test_a_solution_outside_a_solution_cell_is_an_error():
+    nb = jupytext.reads(SYNTHETIC.replace('# %% [markdown] tags=["solution"]', "# %% [markdown]"), fmt="py:percent")
+    with pytest.raises(ValueError, match="not tagged 'solution'"):
+        sc.student_copy(nb, "leaky")
 
 
 def test_command_line_writes_copies(synthetic, tmp_path, capsys):
@@ -184,27 +164,40 @@ def test_command_line_writes_copies(synthetic, tmp_path, capsys):
     written = nbformat.read(tmp_path / "students" / f"{path.stem}.ipynb", as_version=4)
     nbformat.validate(written)
     assert "jupytext" not in written.metadata and written.metadata["kernelspec"]["name"] == "python3"
-    assert "removed 2 code and 3 markdown" in capsys.readouterr().out
+    assert "removed 3 solution cell(s), sealed 2 answer key(s)" in capsys.readouterr().out
+
+
+def _secret_lines(cells) -> list[str]:
+    """The lines of solution and key cells that would give something away (not imports or blanks)."""
+    lines = []
+    for cell in cells:
+        if {"solution", "exercise-key"} & set(cell.metadata.get("tags", [])):
+            for line in cell.source.splitlines():
+                line = line.strip()
+                if len(line) > 12 and not re.match(r"(import|from \S+ import|```|:class:)", line):
+                    lines.append(line)
+    return lines
 
 
 CHAPTERS = sc.chapter_sources()
 
 
 @pytest.mark.parametrize("source", CHAPTERS, ids=lambda p: p.stem)
-def test_real_chapter_student_copy(source):
+def test_no_student_copy_contains_an_answer(source):
     original = jupytext.read(source)
     copy, report = sc.student_copy(original, source.stem)
     nbformat.validate(copy)
-    assert report.code_solutions + report.markdown_solutions >= 1, (
-        f"{source.stem}: no solution found: tag solution cells `solution` (see book/fork.md)")
+    assert report.keys >= 1 and report.solutions >= 1, (
+        f"{source.stem}: an exercise needs an exercise-key cell and a solution (see book/fork.md)")
     text = _text(copy)
+    leaked = [line for line in _secret_lines(original.cells) if line in text]
+    assert not leaked, f"{source.stem}: the student copy shows solution or key lines {leaked}"
     assert not re.search(r"\{(admonition|dropdown)\}\s+Solution", text), f"{source.stem}: a solution is left"
-    assert not [c for c in copy.cells if "solution" in c.metadata.get("tags", [])]
-    assert re.search(r"\bcheck_\w+\(", text), f"{source.stem}: no bothways.exercises check_* call"
-    imports = [ln for c in original.cells if c.cell_type == "code" for ln in c.source.splitlines()
-               if re.match(r"(import|from \S+ import) ", ln)]
-    missing = [ln for ln in imports if ln not in text]
-    assert not missing, f"{source.stem}: the student copy lost imports {missing}"
+    keys = {t.id for c in copy.cells if c.metadata.get("tags") == [sc.SEALED]
+            for node in ast.walk(ast.parse(unseal(re.search(r'unseal\("([^"]+)"\)', c.source)[1])))
+            if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    used = set(re.findall(r"\bcheck_\w+\([^)]*?\b(EXPECTED_\w+)", text, re.S))
+    assert used and used <= keys, f"{source.stem}: checks use {used}, the sealed keys define {keys}"
     for cell in copy.cells:
         if cell.cell_type == "code":
             _compiles(cell.source)

@@ -12,6 +12,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from bothways._validation import check_device
+
 #: Names a notebook may pass as ``size``.
 SIZE_NAMES = ("ci", "full")
 
@@ -129,8 +131,8 @@ SIZES: dict[str, dict[str, dict]] = {
 def sizes(chapter: str, size: str = "ci") -> SimpleNamespace:
     """Return the knobs of one chapter at one size as attributes.
 
-    >>> sizes("overview", "ci").n_stimuli
-    400
+    >>> sizes("overview", "ci").n_stimuli == SIZES["ci"]["overview"]["n_stimuli"]
+    True
     """
     if size not in SIZE_NAMES:
         raise ValueError(f"size must be one of {SIZE_NAMES}, got {size!r}")
@@ -168,24 +170,7 @@ def get_device(device=None):
         if mps is not None and mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    if isinstance(device, torch.device):
-        dev = device
-    elif isinstance(device, str):
-        try:
-            dev = torch.device(device)
-        except RuntimeError as err:
-            raise ValueError(f"unknown device {device!r}: {err}") from None
-    else:
-        raise TypeError(f"device must be None, a str or a torch.device, got {type(device).__name__}")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} requested but CUDA is not available")
-    if dev.type == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ValueError(f"device {device!r} requested but MPS is not available")
-    if dev.type not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"unsupported device type {dev.type!r}")
-    return dev
+    return check_device(device)
 
 
 def limit_threads(n: int | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Effective dimensionality: participation ratio, eigenspectra, power-law exponents.
+"""Effective dimensionality: participation ratio, eigenspectra, power laws, spectral transforms.
 
 The participation ratio of a representation ``X`` (stimuli, units) is
 
@@ -19,6 +19,15 @@ Two published variants differ only in their inputs, both supported here:
 - Elmoznino & Bonner: a separate image set (10,000 ImageNet images) after **global
   max pooling** over space, units not z-scored: ``participation_ratio(X4d,
   pool="max")`` (``pool="avg"`` for global average pooling).
+
+Spectral transforms change a representation's spectrum and nothing else, to test
+whether the spectrum itself moves a score (chapter 3): :func:`reshape_spectrum`
+(eigenvalues set to a power law ``λᵢ ∝ i^(−exponent)``, eigenvectors kept),
+:func:`whiten`, :func:`truncate_spectrum` (PCA truncation); :func:`random_expansion`
+builds a wider layer of random (ReLU) features on top of one. All act on the centred
+thin SVD, :class:`Modes` (:func:`modes`), so a layer is decomposed once for many
+transforms. Fit them on the stimuli you are allowed to fit on: they use every row of
+``X`` they are given.
 """
 from __future__ import annotations
 
@@ -26,8 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bothways._validation import as_vector, check_choice, check_finite, check_int, check_number, numeric_array
+
 __all__ = ["pool_features", "eigenspectrum", "participation_ratio", "PowerLawFit",
-           "powerlaw_exponent"]
+           "powerlaw_exponent", "Modes", "modes", "powerlaw_values", "truncated_values", "powerlaw_pr",
+           "reshape_spectrum", "whiten", "truncate_spectrum", "random_expansion"]
 
 
 def pool_features(X, pool=None) -> np.ndarray:
@@ -38,22 +50,16 @@ def pool_features(X, pool=None) -> np.ndarray:
     (stimuli, C, H, W) array, giving (stimuli, C). Pooling a 2-D array is an error.
     Accepts numpy arrays or torch tensors; returns float64 numpy.
     """
-    if hasattr(X, "detach"):  # torch tensor
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise TypeError(f"X must be a numeric array, got dtype {X.dtype}")
-    if pool not in (None, "max", "avg"):
-        raise ValueError(f"pool must be None, 'max' or 'avg', got {pool!r}")
+    X = numeric_array(X, "X")
+    check_choice(pool, "pool", (None, "max", "avg"))
     if X.ndim < 2:
         raise ValueError(f"X must be (stimuli, units) or (stimuli, C, H, W), got shape {X.shape}")
+    check_finite(X, "X")
     if pool is not None:
         if X.ndim != 4:
             raise ValueError(f"pool={pool!r} needs a (stimuli, C, H, W) array, got shape {X.shape}")
         X = X.max(axis=(2, 3)) if pool == "max" else X.mean(axis=(2, 3))
     X = X.reshape(X.shape[0], -1).astype(np.float64)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or inf")
     return X
 
 
@@ -105,13 +111,15 @@ def participation_ratio(X, pool=None) -> float:
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """Least-squares fit ``log λ = log_intercept − alpha · log rank`` (natural logs).
+    """Least-squares fit ``log λ = log_intercept − exponent · log rank`` (natural logs).
 
-    ``alpha``: the power-law exponent (λₙ ∝ n^−alpha); ``log_intercept``; ``ranks``:
-    the 1-based ranks used; ``r2``: R² of the straight-line fit in log–log space.
+    ``exponent``: the power-law exponent (λₙ ∝ n^−exponent; called alpha by Stringer
+    et al. 2019, but alpha is the ridge penalty in this book); ``log_intercept``;
+    ``ranks``: the 1-based ranks used; ``r2``: R² of the straight-line fit in log–log
+    space.
     """
 
-    alpha: float
+    exponent: float
     log_intercept: float
     ranks: np.ndarray
     r2: float
@@ -129,12 +137,10 @@ def powerlaw_exponent(eigenvalues, fit_range=None) -> PowerLawFit:
 
     Returns
     -------
-    PowerLawFit with ``alpha`` such that ``λₙ ≈ C · n^(−alpha)``; ordinary least squares of
+    PowerLawFit with ``exponent`` such that ``λₙ ≈ C · n^(−exponent)``; ordinary least squares of
     ``log λ`` on ``log rank``. Needs at least 2 positive eigenvalues in range.
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    if lam.ndim != 1 or lam.size < 2 or not np.all(np.isfinite(lam)):
-        raise ValueError("eigenvalues must be a finite 1-D array with at least 2 values")
+    lam = as_vector(eigenvalues, "eigenvalues", what="sorted descending", min_size=2)
     if np.any(np.diff(lam) > 1e-12 * abs(lam[0])):
         raise ValueError("eigenvalues must be sorted in descending order")
     ranks = np.arange(1, lam.size + 1)
@@ -155,4 +161,214 @@ def powerlaw_exponent(eigenvalues, fit_range=None) -> PowerLawFit:
     resid = y - (slope * x + intercept)
     ss = np.sum((y - y.mean()) ** 2)
     r2 = 1.0 - np.sum(resid ** 2) / ss if ss > 0 else 1.0
-    return PowerLawFit(alpha=float(-slope), log_intercept=float(intercept), ranks=ranks[keep], r2=float(r2))
+    return PowerLawFit(exponent=float(-slope), log_intercept=float(intercept), ranks=ranks[keep], r2=float(r2))
+
+
+# --------------------------------------------------------------------------- spectral transforms
+# Transforms that change a representation's spectrum and nothing else (its eigenvectors,
+# mean and span stay), and one that builds a wider layer on top of it. They act on the
+# centred thin SVD of X (:class:`Modes`); see chapter 3.
+@dataclass(frozen=True, eq=False)
+class Modes:
+    """The centred thin SVD of a representation, ``X = mean + U diag(s) Vᵀ``.
+
+    Every transform of this module changes ``s`` only, so it is applied to this object
+    rather than to ``X``: ``U`` (stimuli, r) and ``coords = diag(s) Vᵀ = Uᵀ Xc``
+    (r, units) are kept, ``V`` is never formed. ``r`` is the numerical rank.
+    Build it with :func:`modes`.
+
+    Attributes
+    ----------
+    mean : (units,) mean over stimuli; U : (stimuli, r) orthonormal Gram eigenvectors;
+    s : (r,) singular values, descending (units of X × √stimuli); coords : (r, units).
+    """
+
+    mean: np.ndarray
+    U: np.ndarray
+    s: np.ndarray
+    coords: np.ndarray
+
+    @property
+    def shape(self) -> tuple:
+        return (self.U.shape[0], self.mean.size)
+
+    @property
+    def rank(self) -> int:
+        return int(self.s.size)
+
+    def eigenvalues(self, s=None) -> np.ndarray:
+        """(r,) covariance eigenvalues ``s²/(stimuli − 1)`` (of ``X``, or with singular values ``s``)."""
+        s = self.s if s is None else self._check(s)
+        return s ** 2 / (self.U.shape[0] - 1)
+
+    def participation_ratio(self, s=None) -> float:
+        """``(Σλ)² / Σλ²`` (Gao et al. 2017), the same number as
+        :func:`bothways.dimensionality.participation_ratio` of the (transformed) ``X``."""
+        lam = self.eigenvalues(s)
+        return float(lam.sum() ** 2 / (lam ** 2).sum())
+
+    def _check(self, s):
+        s = np.asarray(s, dtype=np.float64)
+        if s.shape != self.s.shape or not np.all(np.isfinite(s)) or np.any(s < 0):
+            raise ValueError(f"singular values must be {self.s.shape}, finite and >= 0")
+        if not np.any(s > 0):
+            raise ValueError("at least one singular value must be positive")
+        return s
+
+    def values(self, s=None, units=None) -> np.ndarray:
+        """``mean + U diag(s) Vᵀ`` restricted to the columns ``units`` (default: all),
+        shape (stimuli, len(units)), float64."""
+        s = self.s if s is None else self._check(s)
+        cols = slice(None) if units is None else np.asarray(units)
+        return self.mean[cols] + self.U @ ((s / self.s)[:, None] * self.coords[:, cols])
+
+    def unit_variances(self, s=None) -> np.ndarray:
+        """(units,) variance over stimuli of every unit of the (transformed) representation."""
+        s = self.s if s is None else self._check(s)
+        return ((s / self.s)[:, None] ** 2 * self.coords ** 2).sum(0) / (self.U.shape[0] - 1)
+
+    def compact(self, s=None) -> np.ndarray:
+        """A (stimuli, min(stimuli, units)) matrix with the same centred Gram as the
+        (transformed) ``X``: ``U diag(s)``, zero-padded. Ridge regression *from* a
+        representation depends on it only through that Gram and its width (a rotation
+        of the units), so forward predictivity from ``compact()`` equals forward
+        predictivity from ``values()`` at a fraction of the cost."""
+        s = self.s if s is None else self._check(s)
+        n, p = self.shape
+        out = np.zeros((n, min(n, p)))
+        out[:, :s.size] = self.U * s
+        return out
+
+
+def modes(X, rtol: float = 1e-10) -> Modes:
+    """Centre ``X`` (stimuli, units) and return its thin SVD as :class:`Modes`.
+
+    Computed from the smaller of the Gram / covariance eigenproblems; components whose
+    variance is below ``rtol`` times the largest are treated as round-off and dropped
+    (they stay zero under every transform). Raises ``ValueError`` for fewer than 2
+    stimuli, NaN/inf, or a constant ``X``; ``TypeError`` for non-numeric input. A
+    :class:`Modes` is returned as it is (so every transform accepts either).
+    """
+    if isinstance(X, Modes):
+        return X
+    X = pool_features(X)  # validates: numeric, finite, 2-D (or flattens), float64
+    n, p = X.shape
+    if n < 2:
+        raise ValueError(f"need at least 2 stimuli, got {n}")
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    if p >= n:
+        lam, U = np.linalg.eigh(Xc @ Xc.T)
+        lam, U = lam[::-1], U[:, ::-1]
+    else:
+        lam, V = np.linalg.eigh(Xc.T @ Xc)
+        lam, V = lam[::-1], V[:, ::-1]
+    if lam[0] <= 0:
+        raise ValueError("X is constant across stimuli: it has no spectrum to change")
+    r = int(np.sum(lam > rtol * lam[0]))
+    s = np.sqrt(lam[:r])
+    U = U[:, :r] if p >= n else (Xc @ V[:, :r]) / s
+    return Modes(mean=mean, U=np.ascontiguousarray(U), s=s, coords=U.T @ Xc)
+
+
+def powerlaw_values(exponent: float, m: Modes) -> np.ndarray:
+    """Singular values ``s'`` with ``s'ᵢ² ∝ i^(−exponent)`` (``i = 1..rank``) and ``Σs'² = Σs²``."""
+    exponent = check_number(exponent, "exponent", low=0.0)
+    lam = np.arange(1, m.rank + 1, dtype=float) ** (-exponent)
+    return np.sqrt(lam * (m.s ** 2).sum() / lam.sum())
+
+
+def truncated_values(n_components: int, m: Modes) -> np.ndarray:
+    """Singular values of the top-``n_components`` PCA truncation (the rest set to 0)."""
+    n_components = check_int(n_components, "n_components", minimum=1)
+    if n_components > m.rank:
+        raise ValueError(f"n_components={n_components} exceeds the rank of X ({m.rank})")
+    return np.where(np.arange(m.rank) < n_components, m.s, 0.0)
+
+
+def powerlaw_pr(exponent: float, rank: int) -> float:
+    """Participation ratio of the spectrum ``λᵢ ∝ i^(−exponent)``, ``i = 1..rank`` (closed form)."""
+    lam = np.arange(1, int(rank) + 1, dtype=float) ** (-float(exponent))
+    return float(lam.sum() ** 2 / (lam ** 2).sum())
+
+
+def reshape_spectrum(X, exponent: float, rtol: float = 1e-10) -> np.ndarray:
+    """Give ``X`` a power-law eigenspectrum, keeping its eigenvectors, mean and total variance.
+
+    With the centred thin SVD ``Xc = U diag(s) Vᵀ`` of rank ``r``, returns
+    ``mean + U diag(s') Vᵀ`` where ``s'ᵢ² ∝ i^(−exponent)`` (``i = 1..r``) and
+    ``Σ s'² = Σ s²``. The covariance eigenvectors (``V``, over units) and the Gram
+    eigenvectors (``U``, over stimuli) are unchanged, and so is their order; only how
+    much variance each carries changes (the "spectral bias" of Canatar et al. 2023;
+    power-law spectra as in Stringer et al. 2019). ``exponent = 0`` whitens within
+    the span (every component equal). The participation ratio of the result is
+    :func:`powerlaw_pr` ``(exponent, r)``.
+
+    Parameters
+    ----------
+    X : (stimuli, units) features (finite), or their :class:`Modes`.
+    exponent : float ≥ 0, the decay exponent.
+    rtol : components with variance below ``rtol ×`` the largest are treated as zero
+        (round-off) and stay zero.
+
+    Returns
+    -------
+    (stimuli, units) float64 array.
+    """
+    m = modes(X, rtol)
+    return m.values(powerlaw_values(exponent, m))
+
+
+def whiten(X, rtol: float = 1e-10) -> np.ndarray:
+    """Equalise every principal component of ``X`` (``reshape_spectrum(X, 0)``).
+
+    Keeps the eigenvectors, the mean, the total variance and the span; the
+    participation ratio becomes the rank. Returns (stimuli, units) float64.
+    """
+    return reshape_spectrum(X, 0.0, rtol=rtol)
+
+
+def truncate_spectrum(X, n_components: int, rtol: float = 1e-10) -> np.ndarray:
+    """PCA truncation: keep the top ``n_components`` principal components of ``X``.
+
+    Returns ``mean + Xc V_k V_kᵀ`` (what ``sklearn.decomposition.PCA(n_components)``
+    gives by ``inverse_transform(transform(X))``), shape (stimuli, units): the kept
+    components keep their eigenvalues and eigenvectors, the others become zero.
+    """
+    m = modes(X, rtol)
+    return m.values(truncated_values(n_components, m))
+
+
+def random_expansion(X, n_features: int, seed: int = 0, nonlinearity: str = "relu",
+                     rtol: float = 1e-10) -> np.ndarray:
+    """Random-feature expansion of one layer: ``f(Z W)`` with Gaussian ``W``.
+
+    ``Z`` is ``X`` centred over stimuli and divided by its overall standard deviation
+    (so the expansion does not depend on the layer's scale); ``W`` is
+    (units, n_features) with i.i.d. ``N(0, 1/units)`` entries; ``f`` is ``"relu"``
+    (random ReLU features, whose Gram tends to the order-1 arc-cosine kernel of Cho &
+    Saul 2009) or ``"linear"`` (a random projection, whose Gram tends to
+    ``n_features/units · Z Zᵀ``).
+
+    ``Z W`` is drawn without forming ``W``: with ``Z = U diag(s) Vᵀ`` (thin SVD, rank r),
+    ``Vᵀ W`` is again an i.i.d. ``N(0, 1/units)`` (r, n_features) matrix ``G``, so
+    ``Z W`` has exactly the distribution of ``U diag(s) G`` — and costs r × n_features
+    numbers instead of units × n_features. ``G`` is drawn from ``seed``.
+
+    Parameters
+    ----------
+    X : (stimuli, units) features, or their :class:`Modes`.
+
+    Returns
+    -------
+    (stimuli, n_features) float64 array: a wider network built on the layer, whose
+    dimensionality we choose through ``n_features`` and ``f``.
+    """
+    check_choice(nonlinearity, "nonlinearity", ("relu", "linear"))
+    n_features = check_int(n_features, "n_features", minimum=1)
+    m = modes(X, rtol)
+    n, p = m.shape
+    sd = np.sqrt((m.s ** 2).sum() / (n * p))  # overall std of the centred X
+    G = np.random.default_rng(seed).standard_normal((m.rank, n_features)) / np.sqrt(p)
+    H = (m.U * (m.s / sd)) @ G
+    return np.maximum(H, 0.0) if nonlinearity == "relu" else H

@@ -7,35 +7,40 @@ wrong shape each get a message that explains what was expected, so a student run
 chapter top to bottom in Colab is never stopped by an exercise. (The arguments the
 *chapter* passes — ``expected``, ``tol``, ``options`` — are validated and do raise
 ``ValueError``/``TypeError``: they are the book's bugs, and CI executes every chapter.)
+A wrong answer is told "too high"/"too low", never the expected value.
 
-Chapters pass the expected value computed in the notebook (never a hard-coded
-number), e.g.::
+The exercise convention (``book/fork.md``; ``scripts/student_copies.py`` relies on it):
 
-    answer = None  # your answer: the participation ratio of X
-    check_number(answer, bothways.dimensionality.participation_ratio(X), tol=0.01,
-                 hint="(Σλ)² / Σλ² of the covariance eigenvalues")
+- the expected value is computed from the run (never typed in) in a cell tagged
+  ``remove-cell`` and ``exercise-key``, named ``EXPECTED_<WHAT>``::
 
-Solution-cell convention (see ``book/fork.md``; ``scripts/student_copies.py`` relies
-on it):
+      # %% tags=["remove-cell", "exercise-key"]
+      EXPECTED_PR = participation_ratio(X)
 
-- a **code** solution is a cell tagged ``solution`` and ``hide-input`` (the website
-  collapses its source; use ``hide-cell`` instead when its output would give the answer
-  away). In the student copy it becomes a stub: ``# YOUR ANSWER HERE``, every name the
-  solution assigns set to ``None``, and its ``check_*`` calls kept;
-- a **markdown** solution is a cell tagged ``solution`` holding a
-  ```` ```{admonition} Solution ```` block with ``:class: dropdown``. In the student copy
-  it reads "(Solution removed in the student copy.)";
-- an **open question** has no solution cell.
+- the student's cell passes that name, never the expression::
+
+      my_answer = None  # your answer: the participation ratio of X
+      check_number(my_answer, EXPECTED_PR, tol=0.01, hint="(Σλ)² / Σλ² of the eigenvalues");
+
+- a code solution is a cell tagged ``solution`` and ``hide-cell`` (collapsed with its
+  output, which would show the value), assigning only the names the student's cell
+  already has; a Markdown solution is a cell tagged ``solution`` holding an
+  ``{admonition} Solution`` block with ``:class: dropdown``; an open question has no
+  solution;
+- student copies drop the ``solution`` cells and *seal* the ``exercise-key`` cells
+  (:func:`seal`, :func:`unseal`): the key still runs, the answer is not readable.
 """
 from __future__ import annotations
 
+import base64
 import math
 import numbers
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_number", "check_between", "check_sign", "check_array", "check_choice"]
+__all__ = ["check_number", "check_between", "check_sign", "check_array", "check_choice", "seal", "unseal"]
 
 _OK, _NO = "✅", "❌"
 
@@ -250,3 +255,25 @@ def check_choice(answer, options: Sequence, correct, hint: str | None = None) ->
     if key == _norm(correct):
         return _say(True, f"Correct: {correct!r}.")
     return _say(False, f"Not quite: {_describe(answer)} is not the best choice.", hint)
+
+
+def seal(source: str) -> str:
+    """``source`` compressed and base64-encoded: unreadable at a glance, undone by :func:`unseal`.
+
+    Student copies hold an answer key as ``exec(unseal("..."))``. Not encryption:
+    anyone can ``print(unseal(...))``; the aim is only that the answer is not visible.
+
+    >>> unseal(seal("EXPECTED = 2 + 2"))
+    'EXPECTED = 2 + 2'
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a string, got {type(source).__name__}")
+    return base64.b64encode(zlib.compress(source.encode("utf-8"), 9)).decode("ascii")
+
+
+def unseal(sealed: str) -> str:
+    """The source that :func:`seal` encoded (``ValueError`` if ``sealed`` is not one)."""
+    try:
+        return zlib.decompress(base64.b64decode(sealed, validate=True)).decode("utf-8")
+    except (ValueError, TypeError, zlib.error) as err:
+        raise ValueError(f"not a sealed answer key ({err}): {str(sealed)[:40]!r}") from None

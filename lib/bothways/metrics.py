@@ -26,6 +26,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment, linprog
 
+from bothways._validation import as_matrix, check_choice, check_number, check_same_stimuli
+from bothways.stats import pearson_columns
+
 __all__ = ["rsa", "linear_cka", "procrustes_distance", "Matching", "matching_score",
            "soft_matching_score", "TransformScore", "transform_class_score",
            "rank_agreement", "unit_correlations"]
@@ -33,25 +36,12 @@ __all__ = ["rsa", "linear_cka", "procrustes_distance", "Matching", "matching_sco
 
 # ----------------------------------------------------------------------------- input
 def _as_2d(name, A, min_rows=2):
-    A = np.asarray(A)
-    if A.dtype == object or not (np.issubdtype(A.dtype, np.number) or A.dtype == bool):
-        raise TypeError(f"{name} must be a numeric array, got dtype {A.dtype}")
-    if A.ndim == 1:
-        A = A[:, None]
-    if A.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (stimuli, units), got shape {A.shape}")
-    if A.shape[0] < min_rows or A.shape[1] < 1:
-        raise ValueError(f"{name} needs at least {min_rows} stimuli and 1 unit, got shape {A.shape}")
-    A = A.astype(np.float64)
-    if not np.all(np.isfinite(A)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return A
+    return as_matrix(A, name, expand_1d=True, min_rows=min_rows, allow_bool=True)
 
 
 def _pair(A, B, min_rows=2):
     A, B = _as_2d("A", A, min_rows), _as_2d("B", B, min_rows)
-    if A.shape[0] != B.shape[0]:
-        raise ValueError(f"A and B must have the same stimuli, got {A.shape[0]} and {B.shape[0]} rows")
+    check_same_stimuli(A.shape[0], B.shape[0], "A", "B")
     return A, B
 
 
@@ -102,8 +92,7 @@ def rsa(A, B, rdm_method: str = "correlation", compare: str = "corr") -> float:
     The RDM similarity (a float; 1 for identical RDMs under "corr").
     """
     A, B = _pair(A, B, min_rows=3)
-    if compare not in _RSA_COMPARE:
-        raise ValueError(f"compare must be one of {_RSA_COMPARE}, got {compare!r}")
+    check_choice(compare, "compare", _RSA_COMPARE)
     if rdm_method == "correlation":
         for name, M in (("A", A), ("B", B)):
             if M.shape[1] < 2 or np.any(np.ptp(M, axis=1) == 0):
@@ -212,9 +201,8 @@ def procrustes_distance(A, B, alpha: float = 1.0) -> float:
     θ in radians, in [0, π/2].
     """
     A, B = _pair(A, B)
-    if not np.isscalar(alpha) or not 0.0 <= float(alpha) <= 1.0:
-        raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}")
-    Ca, Cb = _shape_coordinates(A, float(alpha)), _shape_coordinates(B, float(alpha))
+    alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
+    Ca, Cb = _shape_coordinates(A, alpha), _shape_coordinates(B, alpha)
     nuc = np.linalg.svd(Ca.T @ Cb, compute_uv=False).sum()  # zero-padding is implicit
     return float(np.arccos(np.clip(nuc, -1.0, 1.0)))
 
@@ -298,13 +286,6 @@ class TransformScore:
         return float(np.nanmean(self.r))
 
 
-def _pearson_columns(P, Y):
-    Pz, Yz = _zscore(P), _zscore(Y)
-    r = np.sum(Pz * Yz, axis=0)
-    r[(np.ptp(P, axis=0) == 0) | (np.ptp(Y, axis=0) == 0)] = np.nan
-    return r
-
-
 def _rescale(Zs, tr_source, tr_target, weights):
     """Map weighted, train-standardised source units onto the target's train scale."""
     mu, sd = tr_source.mean(0), tr_source.std(0)
@@ -346,15 +327,14 @@ def transform_class_score(source, target, cls: str = "linear", n_folds: int = 5,
     -------
     :class:`TransformScore` with held-out predictions and per-target-unit Pearson r.
     """
-    from bothways.ridge import _check_folds, cv_ridge, kfold_indices
+    from bothways.ridge import check_folds, cv_ridge, kfold_indices
 
     source, target = _pair(source, target, min_rows=4)
     _no_constant("source", source)
     _no_constant("target", target)
-    if cls not in ("permutation", "soft", "linear"):
-        raise ValueError(f"cls must be 'permutation', 'soft' or 'linear', got {cls!r}")
+    check_choice(cls, "cls", ("permutation", "soft", "linear"))
     n = source.shape[0]
-    fold_list = kfold_indices(n, n_folds, seed) if folds is None else _check_folds(folds, n)
+    fold_list = kfold_indices(n, n_folds, seed) if folds is None else check_folds(folds, n)
     if cls == "linear":
         res = cv_ridge(source, target, alphas=alphas, folds=fold_list, device=device)
         return TransformScore(cls, np.asarray(res.predictions), np.asarray(res.r, dtype=float))
@@ -375,7 +355,7 @@ def transform_class_score(source, target, cls: str = "linear", n_folds: int = 5,
             W = _transport(C) * C.shape[1]  # columns sum to 1
         pred[test] = _rescale(source[test], S, T, W)
     done = ~np.isnan(pred[:, 0])  # user folds need not cover every stimulus
-    return TransformScore(cls, pred, _pearson_columns(pred[done], target[done]))
+    return TransformScore(cls, pred, pearson_columns(pred[done], target[done]))
 
 
 # -------------------------------------------------------------------- rank agreement
@@ -394,8 +374,7 @@ def rank_agreement(scores: pd.DataFrame, method: str = "spearman") -> pd.DataFra
     """
     if not isinstance(scores, pd.DataFrame):
         raise TypeError(f"scores must be a pandas DataFrame, got {type(scores).__name__}")
-    if method not in ("spearman", "kendall"):
-        raise ValueError(f"method must be 'spearman' or 'kendall', got {method!r}")
+    check_choice(method, "method", ("spearman", "kendall"))
     bad = [c for c in scores.columns if not pd.api.types.is_numeric_dtype(scores[c])]
     if bad:
         raise TypeError(f"non-numeric score columns: {bad}")

@@ -8,6 +8,10 @@
   a pixel baseline (downsampled pixels) and a seeded Gaussian random projection of
   pixels. Each :class:`ZooModel` carries its eval-mode module, its preprocessing
   (uint8 images -> normalised tensor) and candidate "V4-like" / "IT-like" layers.
+- model *specs* name a zoo entry in one string (``"resnet20-cifar10"``,
+  ``"resnet20-cifar10/untrained"``): :func:`parse_model`, :func:`load_model`,
+  :func:`model_label` (short figure labels), :func:`candidate_layers` (layers to
+  choose from, optionally thinned over depth), :func:`is_trained_name`.
 - :func:`extract_features`: the output of any named layer of any torch module, via a
   forward hook, batched on a chosen device, optionally spatially pooled, returned as
   float32 (stimuli, units) with the layer's shape, and cached on disk keyed by
@@ -20,7 +24,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from typing import Callable
@@ -30,11 +33,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._validation import check_int
 from .config import get_device
 from .data.cowley import image_set_hash
-from .data.files import DataFileError, cache_dir, fetch, sha256_file
+from .data.files import DataFileError, atomic_write, cache_dir, fetch, sha256_file
 
 __all__ = ["Features", "ZooModel", "Preprocess", "extract_features", "get_model", "list_models",
+           "parse_model", "load_model", "model_label", "is_trained_name", "candidate_layers",
            "resize_images", "CifarResNet", "PixelBaseline", "RandomProjection", "CifarCheck",
            "load_cifar10_subset", "cifar10_accuracy", "weights_checksum", "IMAGENET_MEAN", "IMAGENET_STD"]
 
@@ -336,6 +341,62 @@ def get_model(name: str, pretrained: bool = True, seed: int = 0, **options) -> Z
     raise ValueError(f"unknown model {name!r}; known: {list_models()}")
 
 
+# ---------------------------------------------------------------- zoo specs, labels, candidate layers
+
+
+def parse_model(spec: str) -> tuple:
+    """``"resnet20-cifar10/untrained"`` -> ``("resnet20-cifar10", False)``; a plain name
+    (see :func:`bothways.models.list_models`) -> ``(name, True)``."""
+    if not isinstance(spec, str) or not spec:
+        raise TypeError(f"a model spec must be a non-empty string, got {spec!r}")
+    name, _, flag = spec.partition("/")
+    if flag not in ("", "untrained"):
+        raise ValueError(f"model spec {spec!r}: the only suffix is '/untrained'")
+    return name, flag != "untrained"
+
+
+def load_model(spec: str, seed: int = 0):
+    """The :class:`bothways.models.ZooModel` of a spec (see :func:`parse_model`);
+    untrained networks draw their weights from ``seed``."""
+    name, pretrained = parse_model(spec)
+    return get_model(name, pretrained=pretrained, seed=seed)
+
+
+_LABELS = {"efficientnet-lite": "Lite", "resnet": "ResNet-", "pixels": "pixels",
+           "random-projection": "random projection"}
+
+
+def model_label(spec: str) -> str:
+    """A short label for figures: ``"ResNet-20"``, ``"Lite0 (untrained)"``, ``"pixels"``."""
+    name, pretrained = parse_model(spec)
+    base = name.removesuffix("-cifar10")
+    for k, v in _LABELS.items():
+        if base.startswith(k):
+            base = v + base[len(k):]
+            break
+    return base + ("" if pretrained or not is_trained_name(name) else " (untrained)")
+
+
+def is_trained_name(name: str) -> bool:
+    """Whether a zoo *architecture* can carry learned weights (baselines cannot)."""
+    return name not in ("pixels", "random-projection")
+
+
+def candidate_layers(spec: str, max_layers: int | None = None) -> tuple:
+    """Candidate layers of a model, early to late (``ZooModel.layers``); with
+    ``max_layers``, that many of them evenly spaced over depth (first and last kept)."""
+    layers = tuple(load_model(spec).layers)
+    if max_layers is None:
+        return layers
+    max_layers = check_int(max_layers, "max_layers", minimum=1)
+    if len(layers) <= max_layers:
+        return layers
+    if max_layers == 1:
+        return (layers[len(layers) // 2],)
+    idx = np.unique(np.round(np.linspace(0, len(layers) - 1, max_layers)).astype(int))
+    return tuple(layers[i] for i in idx)
+
+
 # ---------------------------------------------------------------- feature extraction
 
 
@@ -385,18 +446,6 @@ def _pool(out: torch.Tensor, pool):
         return out.flatten(1)
     dims = tuple(range(2, out.dim()))
     return out.mean(dims) if pool == "avg" else out.amax(dims)
-
-
-def _atomic_savez(path, **arrays) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def extract_features(model, images, layer: str, batch_size: int = 64, device=None, pool: str | None = None,
@@ -478,7 +527,8 @@ def extract_features(model, images, layer: str, batch_size: int = 64, device=Non
         handle.remove()
     values = np.concatenate(chunks)
     if cache:
-        _atomic_savez(path, values=values, shape=np.array(shape))
+        with atomic_write(path) as f:
+            np.savez(f, values=values, shape=np.array(shape))
     return Features(values, shape, layer, pool, mname, False)
 
 

@@ -38,22 +38,25 @@ procedure, reproduced step by step).
 """
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy.stats import median_abs_deviation, rankdata
+from scipy.stats import median_abs_deviation
 
+from bothways._validation import (as_matrix, as_trials, check_choice, check_int, check_number,
+                                  check_same_stimuli, numeric_array, responses_of)
+from bothways import reliability
 from bothways.config import MUZELLEC_KAR_ALPHA
+from bothways.reliability import (NoiseCeiling, explained_variance, noise_ceiling, split_half_reliability,
+                                  split_halves)
+from bothways.stats import percentile_interval
 
 __all__ = ["PredictivityResult", "BothWays", "predictivity", "both_ways", "label_units",
-           "split_half_means", "split_half_reliability", "spearman_brown",
            "muzellec_kar_folds", "METHODS", "DIRECTIONS"]
 
-METHODS = ("default", "muzellec_kar")
 DIRECTIONS = {(False, True): "forward", (True, False): "reverse",
               (True, True): "animal_to_animal", (False, False): "model_to_model"}
 #: A ceiling ρ_target·ρ_prediction below this is kept but counted as "small" (EV ≥ 10 r²·100).
@@ -101,6 +104,9 @@ class PredictivityResult:
     matched : DataFrame (one row per draw: ``mean_ev``, ``median_ev``, ``n_nan``) of the
         random target subsets of size ``match_to``; ``None`` without matching.
     bootstrap : DataFrame (one row per bootstrap sample: ``median_ev``, ``mean_ev``).
+    noise_ceiling : the :class:`~bothways.reliability.NoiseCeiling` the EVs were divided
+        by (``ev = 100 · r² · noise_ceiling.inverse``), for re-scoring other r with the
+        same ceilings.
     """
 
     per_target: pd.DataFrame
@@ -114,6 +120,7 @@ class PredictivityResult:
     ev_repetitions: np.ndarray | None = field(default=None, repr=False)
     matched: pd.DataFrame | None = field(default=None, repr=False)
     bootstrap: pd.DataFrame | None = field(default=None, repr=False)
+    noise_ceiling: NoiseCeiling | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,139 +136,32 @@ class BothWays:
 
 
 # --------------------------------------------------------------------------- input
-def _side(name, A):
-    """-> (float64 array, noisy: bool). Validates a model (2-D) or recordings (3-D)."""
-    if hasattr(A, "detach") and hasattr(A, "cpu"):  # torch tensor
-        A = A.detach().cpu().numpy()
-    A = np.asarray(A)
-    if A.dtype == bool or not (np.issubdtype(A.dtype, np.floating) or np.issubdtype(A.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {A.dtype}")
-    A = A.astype(np.float64, copy=False)
+@dataclass(frozen=True, eq=False)
+class _Side:
+    """One side of a comparison: ``values`` as given (a model, or trials), its ``mean``
+    (the trial average; the model itself when noiseless) and whether it is ``noisy``."""
+
+    values: np.ndarray
+    mean: np.ndarray
+    noisy: bool
+
+    @property
+    def n_columns(self) -> int:
+        return self.values.shape[1]
+
+
+def _side(name, A) -> _Side:
+    """A model (2-D, finite) or recordings (3-D, NaN = missing, ≥ 2 repeats everywhere;
+    or a Recording: its trials, or its mean — noiseless — where it has no single trials)."""
+    A = numeric_array(responses_of(A), name)
     if A.ndim == 2:
-        if A.shape[1] == 0 or A.shape[0] == 0:
-            raise ValueError(f"{name} is empty (shape {A.shape})")
-        if not np.all(np.isfinite(A)):
-            raise ValueError(f"{name} is a model (stimuli, units) and must be finite; it contains "
-                             f"{int((~np.isfinite(A)).sum())} NaN/inf value(s)")
-        return A, False
+        A = as_matrix(A, name, what="(stimuli, units)")
+        return _Side(A, A, False)
     if A.ndim != 3:
         raise ValueError(f"{name} must be a model (stimuli, units) or recordings "
                          f"(stimuli, neurons, repeats), got shape {A.shape}")
-    if min(A.shape) == 0:
-        raise ValueError(f"{name} is empty (shape {A.shape})")
-    if np.isinf(A).any():
-        raise ValueError(f"{name} contains inf")
-    counts = (~np.isnan(A)).sum(axis=2)
-    dead = np.flatnonzero(counts.sum(axis=0) == 0)
-    if dead.size:
-        raise ValueError(f"{name}: {dead.size} neuron(s) are all NaN (e.g. neuron {dead[0]}); "
-                         "remove them before scoring")
-    if counts.min() < 2:
-        i, j = np.argwhere(counts < 2)[0]
-        raise ValueError(f"{name}: reliability needs >= 2 repeats per stimulus and neuron, but "
-                         f"{int((counts < 2).sum())} (stimulus, neuron) pair(s) have fewer "
-                         f"(e.g. stimulus {i}, neuron {j}: {counts[i, j]} repeat(s))")
-    return A, True
-
-
-def _mean(A, noisy):
-    return np.nanmean(A, axis=2) if noisy else A
-
-
-# --------------------------------------------------------------------------- reliability
-def spearman_brown(r, factor=2.0):
-    """Spearman–Brown prophecy ``k·r / (1 + (k−1)·r)`` (Spearman 1910; Brown 1910).
-
-    With ``factor=2`` it turns a split-half correlation into the reliability of the
-    full set of repeats. Array in, array out; NaN stays NaN.
-    """
-    r = np.asarray(r, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return factor * r / (1.0 + (factor - 1.0) * r)
-
-
-def _colcorr(a, b, kind="pearson"):
-    """Per-column correlation over rows; NaN for constant (or NaN-containing) columns."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if kind == "spearman":
-        a = rankdata(a, axis=0, nan_policy="propagate")
-        b = rankdata(b, axis=0, nan_policy="propagate")
-    a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
-    den = np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = (a * b).sum(axis=0) / den
-    return np.where(den > 0, r, np.nan)
-
-
-def split_half_means(trials, rng, scheme="balanced"):
-    """Split the repeats of ``trials`` in two at random and return both half-means.
-
-    Parameters
-    ----------
-    trials : (stimuli, neurons, repeats), NaN for missing repeats.
-    rng : ``numpy.random.Generator`` (or a seed).
-    scheme : ``"balanced"`` — for every stimulus its *present* repeats are shuffled
-        and split into halves of ``⌊m/2⌋`` and ``⌈m/2⌉`` (the same shuffle for all
-        neurons whose repeats are present alike, keeping simultaneous trials
-        together), so no half is ever empty when ``m ≥ 2``. ``"permutation"`` — the
-        published scheme (Muzellec & Kar): one permutation of the repeat axis for all
-        stimuli and neurons, the first ``⌈R/2⌉`` positions form half A; half-means are
-        ``nanmean`` and are NaN where a half holds no present repeat.
-
-    Returns
-    -------
-    (half_a, half_b), each (stimuli, neurons).
-    """
-    rng = np.random.default_rng(rng)
-    X = np.asarray(trials, dtype=np.float64)
-    n, q, R = X.shape
-    if scheme == "permutation":
-        perm = rng.permutation(R)
-        cut = math.ceil(R / 2)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN half -> NaN, by design
-            return np.nanmean(X[:, :, perm[:cut]], axis=2), np.nanmean(X[:, :, perm[cut:]], axis=2)
-    if scheme != "balanced":
-        raise ValueError(f"scheme must be 'balanced' or 'permutation', got {scheme!r}")
-    valid = ~np.isnan(X)
-    X0 = np.where(valid, X, 0.0)
-    keys = rng.random((n, R))
-    if np.all(valid == valid[:, :1, :]):  # same repeats present for every neuron
-        v = valid[:, 0, :]
-        k = np.where(v, keys, np.inf)
-        rank = np.argsort(np.argsort(k, axis=1), axis=1)
-        in_a = rank < (v.sum(axis=1) // 2)[:, None]
-        in_b = v & ~in_a
-        mean_a = np.einsum("nqr,nr->nq", X0, in_a.astype(float)) / in_a.sum(axis=1)[:, None]
-        mean_b = np.einsum("nqr,nr->nq", X0, in_b.astype(float)) / in_b.sum(axis=1)[:, None]
-        return mean_a, mean_b
-    k = np.where(valid, keys[:, None, :], np.inf)
-    rank = np.argsort(np.argsort(k, axis=2), axis=2)
-    in_a = rank < (valid.sum(axis=2) // 2)[:, :, None]
-    in_b = valid & ~in_a
-    return (X0 * in_a).sum(axis=2) / in_a.sum(axis=2), (X0 * in_b).sum(axis=2) / in_b.sum(axis=2)
-
-
-def split_half_reliability(trials, n_splits=20, seed=0, correlation="pearson",
-                           scheme="balanced", return_splits=False):
-    """Spearman–Brown corrected split-half reliability of each neuron, over stimuli.
-
-    For each of ``n_splits`` random splits (:func:`split_half_means`, seeded by
-    ``seed``) correlate the two half-means over stimuli (``"pearson"`` or
-    ``"spearman"``) and apply :func:`spearman_brown`; return the average over splits
-    (or, with ``return_splits=True``, the (n_splits, neurons) array). Dimensionless,
-    at most 1; NaN for a neuron whose half-means are constant.
-    """
-    T, noisy = _side("trials", trials)
-    if not noisy:
-        raise ValueError("trials must be (stimuli, neurons, repeats)")
-    if correlation not in ("pearson", "spearman"):
-        raise ValueError(f"correlation must be 'pearson' or 'spearman', got {correlation!r}")
-    rng = np.random.default_rng(seed)
-    rel = np.stack([spearman_brown(_colcorr(*split_half_means(T, rng, scheme), correlation))
-                    for _ in range(int(n_splits))])
-    return rel if return_splits else rel.mean(axis=0)
+    A = as_trials(A, name, min_repeats=2)
+    return _Side(A, np.nanmean(A, axis=2), True)
 
 
 # --------------------------------------------------------------------------- folds
@@ -278,18 +178,160 @@ def muzellec_kar_folds(n, n_folds=10, seed=0):
     return [(perm[~np.isin(perm, c)], c) for c in chunks]
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- method plans
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What a method fixes, chosen by name (:data:`METHODS`); built by the plan
+    functions below from the caller's options (``book/methods.md`` has both methods).
+
+    folds, ridge : the (train, test) pairs and :func:`~bothways.ridge.cv_ridge`
+        options of every fit of the call (full source, every half, any null).
+    scheme, target_correlation : how repeats are split (:func:`split_halves`) and
+        which correlation gives the target's split-half reliability.
+    per_split, min_reliability : the :func:`~bothways.reliability.noise_ceiling` rule.
+    target_halves : a model source predicting recordings also predicts each half of the
+        target, and those two predictions give its prediction reliability.
+    strict_halves : a half with no present repeat for some stimulus is an error (the
+        published scheme can leave one empty), not a reason to carry on.
+    match : whether ``match_to="auto"`` matches the reverse target count.
+    """
+
+    method: str
+    folds: list
+    ridge: dict
+    scheme: str
+    target_correlation: str
+    per_split: bool
+    min_reliability: float | None
+    target_halves: bool
+    strict_halves: bool
+    match: bool
+
+
+def _default_plan(n, seed, n_folds, folds, ridge_options, prediction_reliability, min_reliability):
+    from bothways.ridge import kfold_indices
+
+    if folds is None:
+        check_int(n_folds, "n_folds", minimum=2)
+        if n_folds > n:
+            raise ValueError(f"more folds ({n_folds}) than stimuli ({n})")
+        folds = kfold_indices(n, n_folds, seed)
+    return _Plan("default", folds, dict(ridge_options), "balanced", "pearson", per_split=False,
+                 min_reliability=min_reliability, target_halves=prediction_reliability == "either",
+                 strict_halves=False, match=True)
+
+
+def _muzellec_kar_plan(n, seed, n_folds, folds, ridge_options, prediction_reliability, min_reliability):
+    fixed = sorted({"alphas", "fit_intercept"} & set(ridge_options))
+    fixed += (["folds"] if folds is not None else []) + (["n_folds"] if n_folds != 10 else [])
+    if fixed:
+        raise ValueError(f"method='muzellec_kar' fixes alpha=0.1, the intercept and 10 seeded folds; "
+                         f"do not pass {fixed}")
+    return _Plan("muzellec_kar", muzellec_kar_folds(n, 10, 0),
+                 dict(ridge_options, alphas=MUZELLEC_KAR_ALPHA, fit_intercept=True), "permutation",
+                 "spearman", per_split=True, min_reliability=None, target_halves=True, strict_halves=True,
+                 match=False)
+
+
+_PLANS = {"default": _default_plan, "muzellec_kar": _muzellec_kar_plan}
+METHODS = tuple(_PLANS)
+
+
+def _match_count(match_to, plan, direction, n_source, q):
+    if isinstance(match_to, str) and match_to == "auto":
+        return n_source if (plan.match and direction == "reverse" and q > n_source) else None
+    if match_to is None:
+        return None
+    if isinstance(match_to, numbers.Integral) and not isinstance(match_to, bool) and 1 <= match_to <= q:
+        return int(match_to)
+    raise ValueError(f"match_to must be 'auto', None or an integer in [1, {q}], got {match_to!r}")
+
+
+# --------------------------------------------------------------------------- fits
+def _fit(plan, X, Y, quiet=True, **options):
+    """Every regression of one call, with the plan's folds and ridge options. ``quiet``:
+    constant targets are reported once (by the main fit), not by every half fit."""
+    from bothways.ridge import cv_ridge
+
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.filterwarnings("ignore", message=".*constant target", category=UserWarning)
+        return cv_ridge(X, Y, folds=plan.folds, **{**plan.ridge, **options})
+
+
+def _halves(plan, side, rng, name):
+    a, b = split_halves(side.values, rng, plan.scheme)
+    if plan.strict_halves and (np.isnan(a).any() or np.isnan(b).any()):
+        raise ValueError(f"method={plan.method!r}: a stimulus has no present repeat in one half of the "
+                         f"{name}'s repeat axis; use method='default'")
+    return a, b
+
+
+def _half_predictions(plan, pairs, Y, progress):
+    """Held-out predictions of ``Y`` from each half of each split of a noisy source:
+    ``[(pred_a, pred_b), ...]``, one fit per half (the place to batch them)."""
+    from tqdm.auto import tqdm
+
+    kw = {"progress": False} if progress else {}
+    return [(_fit(plan, a, Y, **kw).predictions, _fit(plan, b, Y, **kw).predictions)
+            for a, b in tqdm(pairs, desc="predictivity (source halves)", disable=not progress)]
+
+
+def _target_half_predictions(plan, X, pairs, q, progress):
+    """Held-out predictions of each half of each split of a noisy target from one model
+    ``X``: one decomposition of ``X`` serves every half, in batches of columns."""
+    per_call = max(1, _BATCH_FLOATS // (2 * X.shape[0] * q))
+    kw = {"progress": False} if progress else {}
+    out = []
+    for start in range(0, len(pairs), per_call):
+        block = pairs[start:start + per_call]
+        P = _fit(plan, X, np.hstack([np.hstack(h) for h in block]), **kw).predictions
+        out += [(P[:, 2 * j * q:(2 * j + 1) * q], P[:, (2 * j + 1) * q:(2 * j + 2) * q]) for j in range(len(block))]
+    return out
+
+
+def _reliabilities(plan, src, tgt, n_splits, seed, progress):
+    """(n_splits, targets) target and prediction reliabilities of every repetition.
+
+    One ``default_rng(seed)`` draws, repetition by repetition, the target halves to
+    predict (if the plan predicts them), the target-reliability split, then the source
+    halves; only then are the halves fitted (fits draw nothing)."""
+    q = tgt.n_columns
+    rng = np.random.default_rng(seed)
+    rho_t, rho_p = np.ones((n_splits, q)), np.ones((n_splits, q))
+    predict_target = plan.target_halves and tgt.noisy and not src.noisy
+    target_pairs, source_pairs = [], []
+    for i in range(n_splits):
+        if predict_target:
+            target_pairs.append(_halves(plan, tgt, rng, "target"))
+        if tgt.noisy:
+            rho_t[i] = split_half_reliability(tgt.values, 1, rng, plan.target_correlation, plan.scheme,
+                                              return_splits=True)[0]
+        if src.noisy:
+            source_pairs.append(_halves(plan, src, rng, "source"))
+    if source_pairs:
+        pairs = _half_predictions(plan, source_pairs, tgt.mean, progress)
+    elif target_pairs:
+        pairs = _target_half_predictions(plan, src.mean, target_pairs, q, progress)
+    else:
+        pairs = []
+    for i, (pa, pb) in enumerate(pairs):
+        rho_p[i] = reliability.prediction_reliability(pa, pb)
+    return rho_t, rho_p
+
+
+# --------------------------------------------------------------------------- EV and summaries
+def _ev(plan, r, rho_t, rho_p):
+    """-> (per-target EV %, NoiseCeiling, per-repetition EV or None)."""
+    ceil = noise_ceiling(rho_t, rho_p, per_split=plan.per_split, min_reliability=plan.min_reliability)
+    per_rep = 100.0 * r[None, :] ** 2 * ceil.inverse_per_split if plan.per_split else None
+    return explained_variance(r, ceil), ceil, per_rep
+
+
 def _nanstat(f, a, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return f(a, **kw)
-
-
-def _fit(cv_ridge, X, Y, folds, kw, quiet):
-    with warnings.catch_warnings():
-        if quiet:  # constant targets are reported once, by the main fit
-            warnings.filterwarnings("ignore", message=".*constant target", category=UserWarning)
-        return cv_ridge(X, Y, folds=folds, **kw)
 
 
 def _bootstrap(pred, Y, inv_ceiling, n_boot, seed):
@@ -321,295 +363,157 @@ def _bootstrap(pred, Y, inv_ceiling, n_boot, seed):
     return out
 
 
+def _per_target(plan, main, ev, ceil):
+    r = main.r
+    r_bad, rel_bad = np.isnan(r), ~ceil.defined
+    why = "reliability product <= 0 in every repetition" if plan.per_split else "reliability not above threshold"
+    reason = np.where(r_bad, "r undefined (constant target or prediction)", np.where(rel_bad, why, ""))
+    return pd.DataFrame({
+        "r": r, "r2": r ** 2, "ev": ev, "target_reliability": ceil.target_reliability,
+        "prediction_reliability": ceil.prediction_reliability, "ceiling": ceil.ceiling,
+        "alpha": np.median(main.best_alpha, axis=0), "alpha_on_edge": main.alpha_on_edge,
+        "cv_r2": main.r2, "ev_over_100": ev > 100, "nan_reason": reason,
+    }, index=pd.RangeIndex(r.size, name="target"))
+
+
+def _matched(ev, m, n_draws, seed):
+    """EV summaries over ``n_draws`` random target subsets of size ``m``."""
+    rng = np.random.default_rng([int(seed), 2])
+    draws = [ev[rng.choice(ev.size, m, replace=False)] for _ in range(n_draws)]
+    return pd.DataFrame({"mean_ev": [_nanstat(np.nanmean, d) for d in draws],
+                         "median_ev": [_nanstat(np.nanmedian, d) for d in draws],
+                         "n_nan": [int(np.isnan(d).sum()) for d in draws]})
+
+
+def _summarise(plan, direction, main, ev, ceil, target_mean, *, n_boot, ci, seed, n_splits, match, warn):
+    """-> (summary dict, bootstrap samples (n_boot, 2), matched-count draws or None)."""
+    q = ev.size
+    valid = ev[np.isfinite(ev)]
+    r_bad = np.isnan(main.r)
+    rel_only = ~ceil.defined & ~r_bad
+    if warn and valid.size < q:
+        warnings.warn(f"{q - valid.size} of {q} targets have NaN EV ({int(r_bad.sum())} with undefined r, "
+                      f"{int(rel_only.sum())} with reliability not above the threshold); "
+                      "summary statistics use the other targets (see per_target.nan_reason)",
+                      UserWarning, stacklevel=3)
+    boot = _bootstrap(main.predictions, target_mean, ceil.inverse, n_boot, seed)
+    ci_med, ci_mean = (percentile_interval(boot[:, k], ci) for k in (0, 1))
+    stat = lambda f: float(f(valid)) if valid.size else np.nan  # noqa: E731
+    summary = dict(
+        median_ev=stat(np.median), mean_ev=stat(np.mean), mad_ev=stat(median_abs_deviation),
+        ci_low=float(ci_med[0]), ci_high=float(ci_med[1]),
+        mean_ci_low=float(ci_mean[0]), mean_ci_high=float(ci_mean[1]),
+        n_targets=q, n_valid=int(valid.size), n_nan=int(q - valid.size),
+        n_nan_reliability=int(rel_only.sum()), n_nan_r=int(r_bad.sum()),
+        n_ev_over_100=int(np.sum(valid > 100)),
+        n_small_ceiling=int(np.sum(np.isfinite(ev) & (ceil.ceiling < SMALL_CEILING))),
+        median_target_reliability=float(_nanstat(np.nanmedian, ceil.target_reliability)),
+        median_prediction_reliability=float(_nanstat(np.nanmedian, ceil.prediction_reliability)),
+        direction=direction, method=plan.method, n_splits=n_splits, n_boot=n_boot, ci_level=ci,
+        match_to=match, mean_ev_matched=np.nan, median_ev_matched=np.nan, mean_ev_matched_sd=np.nan)
+    matched = None if match is None else _matched(ev, match, n_splits, seed)
+    if matched is not None:
+        summary.update(mean_ev_matched=float(matched.mean_ev.mean()),
+                       median_ev_matched=float(matched.median_ev.mean()),
+                       mean_ev_matched_sd=float(matched.mean_ev.std(ddof=1)) if n_splits > 1 else np.nan)
+    return summary, boot, matched
+
+
 # --------------------------------------------------------------------------- main
 def predictivity(source, target, method="default", n_splits=20, seed=0, *, n_folds=10,
                  folds=None, match_to="auto", min_reliability=0.0, n_boot=1000, ci=0.95,
-                 prediction_reliability="source", progress=None,
+                 prediction_reliability="source", progress=None, warn=True,
                  **ridge_options) -> PredictivityResult:
     """Noise-corrected explained variance of every target column predicted from a source.
+
+    ``EV = 100 · r² / (ρ_target · ρ_prediction)`` per target (Kar et al. 2019; Muzellec
+    & Kar 2026): ``r`` from cross-validated ridge (:func:`bothways.ridge.cv_ridge`),
+    the reliabilities from split halves and the ceiling from
+    :mod:`bothways.reliability`. Both methods, step by step, with every choice and
+    what it changes: ``book/methods.md`` ("Predictivity, step by step").
 
     Parameters
     ----------
     source, target : a model (stimuli, units), noiseless, or recordings (stimuli,
-        neurons, repeats) with NaN for missing repeats; numpy arrays or torch tensors.
-        The shapes set the direction (forward, reverse, animal_to_animal,
-        model_to_model; see the module docstring). Rows must be the same stimuli.
-    method : ``"default"`` or ``"muzellec_kar"`` (below).
-    n_splits : repetitions, i.e. random split-halves of the repeats (≥ 1; 20 by
-        default; chapters pass ~5 for quick runs — each repetition costs two ridge
-        fits when the source is noisy).
+        neurons, repeats) with NaN for missing repeats, or a
+        :class:`~bothways.data.recording.Recording` (one without single trials counts
+        as noiseless); numpy arrays or torch tensors. The shapes set the direction
+        (forward, reverse, animal_to_animal, model_to_model; see the module
+        docstring). Rows must be the same stimuli.
+    method : ``"default"`` (alpha chosen per target inside the training folds,
+        Pearson reliabilities of balanced splits averaged over repetitions, matched
+        target counts for reverse predictivity) or ``"muzellec_kar"`` (the published
+        procedure: fixed alpha 0.1, ten seeded contiguous folds, Spearman target
+        reliability of a permuted repeat axis, per-repetition EV averaged).
+    n_splits : repetitions, i.e. random split-halves of the repeats (≥ 1; each costs
+        two ridge fits when the source is noisy).
     seed : seeds every split-half (and the folds in ``"default"``); results are
         deterministic given ``seed``.
     n_folds, folds : ``"default"`` only: K-fold CV (10 folds by default, shuffled by
         ``seed`` via :func:`bothways.ridge.kfold_indices`) or explicit (train, test)
         pairs. Every fit of one call (full source and each half) uses the same folds.
-    match_to : ``"auto"`` (default): for ``"default"`` reverse predictivity, also
-        summarise random subsets of as many target units as there are source neurons
-        (a new draw every repetition) — ``mean_ev_matched``/``median_ev_matched`` —
-        because a mean over 10⁵ units is not comparable with a mean over 50 neurons;
-        no matching otherwise (and never for ``"muzellec_kar"``). An int: subsets of
-        that size in any direction. ``None``: no matching.
+    match_to : ``"auto"``: for ``"default"`` reverse predictivity, also summarise random
+        subsets of as many target units as there are source neurons (a new draw per
+        repetition: ``mean_ev_matched``/``median_ev_matched``); an int: subsets of that
+        size in any direction; ``None``: no matching.
     min_reliability : ``"default"`` only: EV is NaN (counted, with a ``nan_reason``)
         unless both averaged reliabilities exceed this (default 0). Ceilings below
         ``SMALL_CEILING`` (0.1) are kept but counted in ``n_small_ceiling``.
-    prediction_reliability : ``"default"`` only. ``"source"`` (default): from the two
-        halves of a noisy source; 1 for a model source. ``"either"``: as
-        ``"source"``, but a model source predicting noisy recordings (forward) gets
-        the reliability of its predictions of the two halves of the *target* (Kar et
-        al. 2019; what ``"muzellec_kar"`` does). The target's noise also perturbs the
-        fitted weights, which ``"source"`` does not correct. In simulations
-        (``bothways.simulate``, trial-mean reliability 0.6–0.67) ``"source"`` left
-        forward EV 8–20 points below its noiseless value when model dimensions
-        approach the number of stimuli, ``"either"`` 1.5–7 points (and 0–2 points
-        above it when they are few). Ignored by ``"muzellec_kar"``.
-    n_boot, ci : bootstrap samples over stimuli (0 disables) and CI level. Each sample
-        resamples stimuli with replacement and recomputes every target's ``r`` from
-        the held-out predictions; the reliabilities stay at their point estimates (so
-        the CI reflects stimulus sampling of the numerator, not of the ceiling).
-    progress : None (a tqdm bar over repetitions only for long runs), True, False.
+    prediction_reliability : ``"default"`` only: ``"source"`` (from the two halves of
+        a noisy source; 1 for a model source) or ``"either"`` (a model source
+        predicting recordings gets the reliability of its predictions of the two
+        halves of the target, Kar et al. 2019, as ``"muzellec_kar"`` does).
+    n_boot, ci : bootstrap samples over stimuli (0 disables) and CI level; the
+        reliabilities stay at their point estimates.
+    progress : None (a tqdm bar over the half fits only for long runs), True, False.
+    warn : warn about NaN EVs and constant targets (``False``: the counts in
+        ``summary`` are the only report, for callers that tabulate them).
     **ridge_options : passed to :func:`bothways.ridge.cv_ridge` (``alphas``,
-        ``fit_intercept``, ``device``, ``dtype``, ``inner``, ...). ``alphas=None``
-        (default): a data-scaled grid, alpha chosen per target inside each training
-        fold.
+        ``fit_intercept``, ``device``, ``dtype``, ``inner``, ...).
 
     Returns
     -------
-    :class:`PredictivityResult` (``per_target`` DataFrame, ``summary`` dict, ...).
+    :class:`PredictivityResult`.
 
     Raises
     ------
-    ValueError: different numbers of stimuli; a model with NaN/inf; recordings with an
-    all-NaN neuron or fewer than 2 repeats for some stimulus and neuron; more folds
-    than stimuli; an unknown method; options the method fixes (``alphas``,
-    ``fit_intercept``, ``folds``, ``n_folds`` for ``"muzellec_kar"``).
-    TypeError: non-numeric input.
-
-    Notes
-    -----
-    The two methods:
-
-    ``"default"``
-        Ridge with per-target alpha chosen inside the training folds; Pearson
-        split-half reliabilities averaged over ``n_splits`` seeded splits, each split
-        balanced within each stimulus (:func:`split_half_means`); prediction
-        reliability from the two source halves (same folds, alpha re-chosen within
-        each half's fit); EV from the averaged reliabilities; targets whose
-        reliabilities do not exceed ``min_reliability`` get NaN (counted, warned);
-        matched-count summaries for reverse predictivity.
-    ``"muzellec_kar"``
-        The published procedure (Muzellec & Kar 2026, PyPI ``reverse-pred``):
-
-        1. Ridge with **fixed alpha = 0.1** (``bothways.config.MUZELLEC_KAR_ALPHA``) on
-           raw, unstandardised features, **with an intercept**; one multi-output fit
-           per fold.
-        2. **10 folds** from one permutation seeded with **0**
-           (:func:`muzellec_kar_folds`), cut into contiguous chunks; every stimulus is
-           predicted once. (``seed`` does not move the folds in this mode.)
-        3. Target reliability: **Spearman** correlation of the two half-means,
-           Spearman–Brown corrected; halves from **one permutation of the repeat axis**
-           shared by all stimuli and neurons (``scheme="permutation"``, ``nanmean``).
-        4. Prediction reliability: **Pearson** correlation of the predictions made
-           from each half, Spearman–Brown corrected. Halves of the *noisy source*
-           (reverse, animal-to-animal). **Forward** (model source): as in the published
-           code, the model predicts each half of the *target* and those two
-           predictions are correlated — so forward EV is divided by this reliability
-           too, not by 1. Model-to-model: both are 1. Target reliability and the
-           prediction halves use independent splits, as in the published code.
-        5. EV = 100 · r² / (ρ_target · ρ_prediction) per repetition, NaN where the
-           product is ≤ 0 (the published code takes ``sqrt`` of the product: negative
-           → NaN; a product of two negative reliabilities passes, as published).
-        6. **20 repetitions** (``n_splits``) in which only the split halves change
-           (folds and the main fit are identical); a target's EV is the ``nanmean``
-           over repetitions; the score is the **mean over targets**, with the **MAD**
-           as dispersion (both in ``summary``).
-
-        Split halves come from ``numpy.random.default_rng(seed)``: in each repetition
-        one ``permutation(R)`` for the target halves of the forward predictions, then
-        one for the target reliability, then one for the source halves (only those
-        that apply), so the procedure can be re-computed independently.
-
-        Known defects of the original, documented and *not* reproduced: its split
-        halves are unseeded (here seeded by ``seed``); its ``max_n`` neuron subsample
-        is drawn once, not per repetition (not offered here — use ``match_to`` in
-        ``"default"``); its reverse score averages up to 2·10⁵ unit targets against
-        10² neuron targets forward (see ``match_to``). Where one half of a stimulus
-        holds no present repeat the published half-mean is NaN: a NaN half that is
-        only correlated (target reliability) gives a NaN reliability for that
-        repetition, as published; a NaN half that must be regressed (source halves,
-        or target halves in the forward direction) raises ``ValueError`` (the
-        published code would crash).
-
-    Both methods agree where they should: with noiseless sides all reliabilities are
-    1 and, given the same alpha and folds, both return the same EV = 100 r².
+    ValueError: different numbers of stimuli; NaN/inf in a model or inf in recordings;
+    recordings with an all-NaN neuron or fewer than 2 repeats for some stimulus and
+    neuron; more folds than stimuli or folds that leave a stimulus out; an unknown
+    method; options the method fixes. TypeError: non-numeric input.
     """
-    from tqdm.auto import tqdm
-
-    from bothways.ridge import cv_ridge, kfold_indices
-
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral) or n_splits < 1:
-        raise ValueError(f"n_splits must be an integer >= 1, got {n_splits!r}")
-    if not 0.0 <= float(min_reliability) < 1.0:
-        raise ValueError(f"min_reliability must lie in [0, 1), got {min_reliability}")
-    if prediction_reliability not in ("source", "either"):
-        raise ValueError(f"prediction_reliability must be 'source' or 'either', got {prediction_reliability!r}")
-    if not 0.0 < float(ci) < 1.0:
-        raise ValueError(f"ci must lie in (0, 1), got {ci}")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
-        raise ValueError(f"n_boot must be an integer >= 0, got {n_boot!r}")
-    S, s_noisy = _side("source", source)
-    T, t_noisy = _side("target", target)
-    n, q = T.shape[0], T.shape[1]
-    if S.shape[0] != n:
-        raise ValueError(f"source and target have different numbers of stimuli: {S.shape[0]} vs {n}")
-    direction = DIRECTIONS[(s_noisy, t_noisy)]
-    mk = method == "muzellec_kar"
-    if isinstance(match_to, str) and match_to == "auto":
-        m = S.shape[1] if (not mk and direction == "reverse" and q > S.shape[1]) else None
-    elif match_to is None:
-        m = None
-    elif isinstance(match_to, numbers.Integral) and not isinstance(match_to, bool) and 1 <= match_to <= q:
-        m = int(match_to)
-    else:
-        raise ValueError(f"match_to must be 'auto', None or an integer in [1, {q}], got {match_to!r}")
-
-    if mk:
-        fixed = sorted({"alphas", "fit_intercept"} & set(ridge_options))
-        if fixed or folds is not None or n_folds != 10:
-            raise ValueError("method='muzellec_kar' fixes alpha=0.1, the intercept and 10 seeded "
-                             f"folds; do not pass {fixed + (['folds'] if folds is not None else []) + (['n_folds'] if n_folds != 10 else [])}")
-        folds = muzellec_kar_folds(n, 10, 0)
-        kw = dict(ridge_options, alphas=MUZELLEC_KAR_ALPHA, fit_intercept=True)
-        scheme, t_corr = "permutation", "spearman"
-    else:
-        if folds is None:
-            if isinstance(n_folds, bool) or not isinstance(n_folds, numbers.Integral) or n_folds < 2:
-                raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
-            if n_folds > n:
-                raise ValueError(f"more folds ({n_folds}) than stimuli ({n})")
-            folds = kfold_indices(n, n_folds, seed)
-        kw = dict(ridge_options)
-        scheme, t_corr = "balanced", "pearson"
-
-    S_mean, T_mean = _mean(S, s_noisy), _mean(T, t_noisy)
-    main = _fit(cv_ridge, S_mean, T_mean, folds, kw, quiet=False)
+    check_choice(method, "method", METHODS)
+    n_splits, n_boot = check_int(n_splits, "n_splits", minimum=1), check_int(n_boot, "n_boot", minimum=0)
+    min_reliability = check_number(min_reliability, "min_reliability", low=0.0, high=1.0, high_open=True)
+    check_choice(prediction_reliability, "prediction_reliability", ("source", "either"))
+    ci = check_number(ci, "ci", low=0.0, high=1.0, low_open=True, high_open=True)
+    src, tgt = _side("source", source), _side("target", target)
+    n = tgt.values.shape[0]
+    check_same_stimuli(src.values.shape[0], n, "source", "target")
+    direction = DIRECTIONS[(src.noisy, tgt.noisy)]
+    plan = _PLANS[method](n, seed, n_folds, folds, ridge_options, prediction_reliability, min_reliability)
+    match = _match_count(match_to, plan, direction, src.n_columns, tgt.n_columns)
+    with warnings.catch_warnings():
+        if not warn:
+            warnings.filterwarnings("ignore", message=".*constant target", category=UserWarning)
+        main = _fit(plan, src.mean, tgt.mean, quiet=False)
     if not main.predicted.all():
         raise ValueError(f"folds leave {int((~main.predicted).sum())} stimuli out of every test "
                          "fold; predictivity needs every stimulus predicted once")
-    folds = main.folds
-    r = main.r
-
-    # ---- repetitions: split halves (the only thing that changes between them)
-    rng = np.random.default_rng(seed)
-    rho_t = np.ones((n_splits, q))
-    rho_p = np.ones((n_splits, q))
-    kar_forward = t_noisy and not s_noisy and (mk or prediction_reliability == "either")
-    fits_per_rep = 2 if (s_noisy or kar_forward) else 0
-    work = n_splits * fits_per_rep * n * (S_mean.shape[1] + q) * min(n, S_mean.shape[1])
-    show = work > 2e10 if progress is None else bool(progress)
-    kw_half = {**kw, "progress": False} if show else kw  # one bar, over repetitions
-    target_halves = []
-    for i in tqdm(range(n_splits), desc=f"predictivity ({direction})", disable=not show):
-        if kar_forward:  # halves for the predictions, drawn first as in the published code
-            a, b = split_half_means(T, rng, scheme)
-            if mk and (np.isnan(a).any() or np.isnan(b).any()):
-                raise ValueError("method='muzellec_kar': a stimulus has no present repeat in one "
-                                 "half of the target's repeat axis; use method='default'")
-            target_halves.append((a, b))
-        if t_noisy:
-            rho_t[i] = spearman_brown(_colcorr(*split_half_means(T, rng, scheme), t_corr))
-        if s_noisy:
-            a, b = split_half_means(S, rng, scheme)
-            if np.isnan(a).any() or np.isnan(b).any():
-                raise ValueError("method='muzellec_kar': a stimulus has no present repeat in one "
-                                 "half of the source's repeat axis; use method='default'")
-            pa = _fit(cv_ridge, a, T_mean, folds, kw_half, quiet=True).predictions
-            pb = _fit(cv_ridge, b, T_mean, folds, kw_half, quiet=True).predictions
-            rho_p[i] = spearman_brown(_colcorr(pa, pb))
-    if kar_forward:  # one decomposition of the model serves every target half
-        per_call = max(1, _BATCH_FLOATS // (2 * n * q))
-        for start in range(0, n_splits, per_call):
-            block = target_halves[start:start + per_call]
-            P = _fit(cv_ridge, S_mean, np.hstack([np.hstack(h) for h in block]), folds, kw_half,
-                     quiet=True).predictions
-            for j in range(len(block)):
-                pa, pb = P[:, 2 * j * q:(2 * j + 1) * q], P[:, (2 * j + 1) * q:(2 * j + 2) * q]
-                rho_p[start + j] = spearman_brown(_colcorr(pa, pb))
-
-    # ---- EV
-    r2 = r ** 2
-    ev_reps = None
-    if mk:
-        prod = rho_t * rho_p
-        inv = np.where(prod > 0, 1.0 / np.where(prod > 0, prod, 1.0), np.nan)
-        ev_reps = 100.0 * r2[None, :] * inv
-        inv_ceiling = _nanstat(np.nanmean, inv, axis=0)
-        rel_bad = np.isnan(inv_ceiling)
-    else:
-        rt, rp = rho_t.mean(axis=0), rho_p.mean(axis=0)
-        rel_bad = ~((rt > min_reliability) & (rp > min_reliability))
-        inv_ceiling = np.where(rel_bad, np.nan, 1.0 / np.where(rel_bad, 1.0, rt * rp))
-    ev = 100.0 * r2 * inv_ceiling
-    rt_mean = _nanstat(np.nanmean, rho_t, axis=0)
-    rp_mean = _nanstat(np.nanmean, rho_p, axis=0)
-    r_bad = np.isnan(r)
-    reason = np.where(r_bad, "r undefined (constant target or prediction)",
-                      np.where(rel_bad, "reliability not above threshold"
-                               if not mk else "reliability product <= 0 in every repetition", ""))
-    per_target = pd.DataFrame({
-        "r": r, "r2": r2, "ev": ev, "target_reliability": rt_mean,
-        "prediction_reliability": rp_mean, "ceiling": rt_mean * rp_mean,
-        "alpha": np.median(main.best_alpha, axis=0), "alpha_on_edge": main.alpha_on_edge,
-        "cv_r2": main.r2, "ev_over_100": ev > 100, "nan_reason": reason,
-    }, index=pd.RangeIndex(q, name="target"))
-
-    # ---- summaries
-    valid = ev[np.isfinite(ev)]
-    n_nan = int(q - valid.size)
-    if n_nan:
-        warnings.warn(f"{n_nan} of {q} targets have NaN EV ({int(r_bad.sum())} with undefined r, "
-                      f"{int((rel_bad & ~r_bad).sum())} with reliability not above the threshold); "
-                      "summary statistics use the other targets (see per_target.nan_reason)",
-                      UserWarning, stacklevel=2)
-    boot = _bootstrap(main.predictions, T_mean, inv_ceiling, int(n_boot), seed)
-    lo, hi = 50 * (1 - ci), 50 * (1 + ci)
-    ci_med = _nanstat(np.nanpercentile, boot[:, 0], q=[lo, hi]) if n_boot else [np.nan, np.nan]
-    ci_mean = _nanstat(np.nanpercentile, boot[:, 1], q=[lo, hi]) if n_boot else [np.nan, np.nan]
-    summary = dict(
-        median_ev=float(np.median(valid)) if valid.size else np.nan,
-        mean_ev=float(np.mean(valid)) if valid.size else np.nan,
-        mad_ev=float(median_abs_deviation(valid)) if valid.size else np.nan,
-        ci_low=float(ci_med[0]), ci_high=float(ci_med[1]),
-        mean_ci_low=float(ci_mean[0]), mean_ci_high=float(ci_mean[1]),
-        n_targets=q, n_valid=int(valid.size), n_nan=n_nan,
-        n_nan_reliability=int((rel_bad & ~r_bad).sum()), n_nan_r=int(r_bad.sum()),
-        n_ev_over_100=int(np.sum(valid > 100)),
-        n_small_ceiling=int(np.sum(np.isfinite(ev) & (rt_mean * rp_mean < SMALL_CEILING))),
-        median_target_reliability=float(_nanstat(np.nanmedian, rt_mean)),
-        median_prediction_reliability=float(_nanstat(np.nanmedian, rp_mean)),
-        direction=direction, method=method, n_splits=int(n_splits), n_boot=int(n_boot),
-        ci_level=float(ci),
-    )
-
-    # ---- matched counts
-    matched = None
-    summary.update(match_to=m, mean_ev_matched=np.nan, median_ev_matched=np.nan,
-                   mean_ev_matched_sd=np.nan)
-    if m is not None:
-        mrng = np.random.default_rng([int(seed), 2])
-        draws = [ev[mrng.choice(q, m, replace=False)] for _ in range(n_splits)]
-        matched = pd.DataFrame({"mean_ev": [_nanstat(np.nanmean, d) for d in draws],
-                                "median_ev": [_nanstat(np.nanmedian, d) for d in draws],
-                                "n_nan": [int(np.isnan(d).sum()) for d in draws]})
-        summary.update(mean_ev_matched=float(matched.mean_ev.mean()),
-                       median_ev_matched=float(matched.median_ev.mean()),
-                       mean_ev_matched_sd=float(matched.mean_ev.std(ddof=1)) if n_splits > 1 else np.nan)
+    plan = replace(plan, folds=list(main.folds))
+    fits = n_splits * 2 * (src.noisy or (plan.target_halves and tgt.noisy))
+    work = fits * n * (src.n_columns + tgt.n_columns) * min(n, src.n_columns)
+    rho_t, rho_p = _reliabilities(plan, src, tgt, n_splits, seed,
+                                  work > 2e10 if progress is None else bool(progress))
+    ev, ceil, ev_reps = _ev(plan, main.r, rho_t, rho_p)
+    summary, boot, matched = _summarise(plan, direction, main, ev, ceil, tgt.mean, n_boot=n_boot, ci=ci,
+                                        seed=seed, n_splits=n_splits, match=match, warn=warn)
     return PredictivityResult(
-        per_target=per_target, summary=summary, direction=direction, method=method,
-        predictions=main.predictions, folds=tuple(folds), target_reliability_splits=rho_t,
+        per_target=_per_target(plan, main, ev, ceil), summary=summary, direction=direction, method=method,
+        predictions=main.predictions, folds=tuple(plan.folds), target_reliability_splits=rho_t,
         prediction_reliability_splits=rho_p, ev_repetitions=ev_reps, matched=matched,
-        bootstrap=pd.DataFrame(boot, columns=["median_ev", "mean_ev"]) if n_boot else None)
+        bootstrap=pd.DataFrame(boot, columns=["median_ev", "mean_ev"]) if n_boot else None,
+        noise_ceiling=ceil)
 
 
 def both_ways(a, b, **kwargs) -> BothWays:

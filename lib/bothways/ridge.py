@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg  # imported eagerly so that threadpoolctl limits reach scipy's BLAS
 
+from bothways._validation import as_matrix, check_folds, check_int
 from bothways.config import default_alphas, get_device
 
 __all__ = ["RidgeResult", "AlphaPath", "RidgeFit", "cv_ridge", "alpha_path",
@@ -136,10 +137,8 @@ def kfold_indices(n, n_folds=5, seed=0, groups=None):
     list of ``(train_idx, test_idx)`` pairs of sorted int64 arrays; every stimulus is
     in exactly one test fold.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    if isinstance(n_folds, bool) or not isinstance(n_folds, numbers.Integral) or n_folds < 2:
-        raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
+    check_int(n, "n", minimum=1)
+    check_int(n_folds, "n_folds", minimum=2)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if groups is None:
         if n < n_folds:
@@ -167,72 +166,6 @@ def kfold_indices(n, n_folds=5, seed=0, groups=None):
 
 
 # --------------------------------------------------------------------------- validation
-def _as_2d_float(a, name):
-    """numpy copy-free view of a numpy array / torch tensor / array-like, validated."""
-    if hasattr(a, "detach") and hasattr(a, "cpu"):  # torch tensor
-        a = a.detach().cpu().numpy()
-    try:
-        a = np.asarray(a)
-    except Exception as err:  # pragma: no cover - exotic input
-        raise TypeError(f"{name} must be array-like, got {type(a).__name__}") from err
-    if a.dtype == bool or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {a.dtype}")
-    if a.ndim == 1 and name == "Y":
-        a = a[:, None]
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (stimuli × {'features' if name == 'X' else 'targets'}),"
-                         f" got shape {a.shape}")
-    if a.shape[0] == 0 or a.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {a.shape})")
-    bad = ~np.isfinite(a)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise ValueError(f"{name} contains {int(bad.sum())} NaN/inf value(s), first at [{i}, {j}]")
-    return a
-
-
-def _check_folds(folds, n):
-    out = []
-    seen = np.zeros(n, dtype=bool)
-    for k, pair in enumerate(folds):
-        try:
-            tr, te = pair
-        except (TypeError, ValueError):
-            raise ValueError(f"folds[{k}] must be a (train_idx, test_idx) pair") from None
-        tr, te = np.asarray(tr), np.asarray(te)
-        for name, ix in (("train", tr), ("test", te)):
-            if ix.ndim != 1 or not (np.issubdtype(ix.dtype, np.integer) or ix.size == 0):
-                raise ValueError(f"folds[{k}] {name} indices must be a 1-D integer array")
-            if ix.size and (ix.min() < 0 or ix.max() >= n):
-                raise ValueError(f"folds[{k}] {name} indices out of range [0, {n})")
-            if len(np.unique(ix)) != ix.size:
-                raise ValueError(f"folds[{k}] {name} indices contain duplicates")
-        tr, te = tr.astype(np.int64), te.astype(np.int64)
-        if tr.size < 2:
-            raise ValueError(f"fold {k} has {tr.size} training stimuli; at least 2 are needed")
-        if te.size == 0:
-            raise ValueError(f"fold {k} has an empty test set")
-        if np.intersect1d(tr, te).size:
-            raise ValueError(f"fold {k}: train and test indices overlap (test leakage)")
-        if seen[te].any():
-            raise ValueError(f"fold {k}: stimulus {te[seen[te]][0]} is in more than one test fold")
-        seen[te] = True
-        out.append((tr, te))
-    if not out:
-        raise ValueError("folds is empty")
-    return out
-
-
-def check_folds(folds, n):
-    """Validate user-given ``(train_idx, test_idx)`` pairs for ``n`` stimuli.
-
-    Returns a list of int64 index pairs. Raises ``ValueError`` for indices out of range
-    or duplicated, fewer than 2 training stimuli, an empty test set, train/test overlap,
-    or a stimulus in more than one test set. Test sets need not cover every stimulus.
-    """
-    return _check_folds(folds, n)
-
-
 def _check_alphas(alphas):
     """-> (grid as 1-D float64 array, fixed: bool)."""
     if alphas is None:
@@ -543,8 +476,8 @@ def _r_r2(N, sy, syy, sp, spp, syp):
 def _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, groups,
          inner, score_all_alphas, return_weights, progress, relative_alphas,
          chunk_bytes, select=True, backend=None):
-    X = _as_2d_float(X, "X")
-    Y = _as_2d_float(Y, "Y")
+    X = as_matrix(X, "X", what="(stimuli × features)", dtype=None)
+    Y = as_matrix(Y, "Y", what="(stimuli × targets)", expand_1d=True, dtype=None)
     n, p = X.shape
     if Y.shape[0] != n:
         raise ValueError(f"X and Y have different numbers of stimuli: {n} vs {Y.shape[0]}")
@@ -558,8 +491,7 @@ def _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, group
     if isinstance(folds, str) and folds == "_all":  # internal: one fit on all stimuli
         folds = [(np.arange(n), np.arange(0))]
     elif folds is None:
-        if isinstance(n_folds, bool) or not isinstance(n_folds, numbers.Integral) or n_folds < 2:
-            raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
+        check_int(n_folds, "n_folds", minimum=2)
         if groups is None and n < n_folds:
             raise ValueError(f"fewer stimuli ({n}) than folds ({n_folds})")
         folds = kfold_indices(n, n_folds, seed, groups)
@@ -567,7 +499,7 @@ def _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, group
             if len(tr) < 2:
                 raise ValueError(f"fold {k} has {len(tr)} training stimuli; at least 2 are needed")
     else:
-        folds = _check_folds(folds, n)
+        folds = check_folds(folds, n)
     n_f, t, n_alpha = len(folds), Y.shape[1], len(grid)
     predicted = np.zeros(n, dtype=bool)
     for _, te in folds:

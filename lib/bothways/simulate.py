@@ -26,6 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bothways._validation import as_matrix, check_int, check_number
+from bothways.data.recording import SIMULATED, Recording
+
 __all__ = ["SimulatedPair", "simulate_pair", "expected_ev", "add_trial_noise",
            "noise_for_reliability", "expected_reliability"]
 
@@ -37,10 +40,12 @@ class SimulatedPair:
     Attributes
     ----------
     model : (stimuli, units) noiseless model features.
-    rates : (stimuli, neurons) noiseless neuron rates (arbitrary rate units; mean
-        ``baseline``, signal variance 1 per neuron in the population).
-    trials : (stimuli, neurons, repeats) ``rates`` plus trial noise; NaN where a
-        stimulus was shown fewer times (missing repeats sit at the end).
+    recording : the simulated brain, a :class:`~bothways.data.recording.Recording`:
+        ``trials`` (stimuli, neurons, repeats) are the noiseless rates plus trial
+        noise, NaN where a stimulus was shown fewer times (missing repeats sit at the
+        end); ``signal`` (stimuli, neurons) are the noiseless rates (arbitrary rate
+        units; mean ``baseline``, signal variance 1 per neuron in the population);
+        ``mean`` the trial average.
     latents : (stimuli, n_latents) the latent factors, columns ordered
         shared | brain-private | model-private.
     latent_var : (n_latents,) population variance of each latent.
@@ -52,12 +57,10 @@ class SimulatedPair:
         from the noiseless rates.
     expected_reliability : (neurons,) expected reliability of the trial-averaged rate
         (:func:`expected_reliability`; 1 when noiseless).
-    n_repeats : (stimuli,) number of repeats actually present per stimulus.
     """
 
     model: np.ndarray
-    rates: np.ndarray
-    trials: np.ndarray
+    recording: Recording
     latents: np.ndarray
     latent_var: np.ndarray
     brain_weights: np.ndarray
@@ -65,7 +68,6 @@ class SimulatedPair:
     expected_forward_ev: np.ndarray
     expected_reverse_ev: np.ndarray
     expected_reliability: np.ndarray
-    n_repeats: np.ndarray
 
 
 def expected_ev(source_weights, target_weights, latent_var=None) -> np.ndarray:
@@ -88,9 +90,9 @@ def expected_ev(source_weights, target_weights, latent_var=None) -> np.ndarray:
     -------
     (n_targets,) EV in percent, in [0, 100]; NaN for a target with zero variance.
     """
-    W = np.asarray(source_weights, dtype=np.float64)
-    A = np.asarray(target_weights, dtype=np.float64)
-    if W.ndim != 2 or A.ndim != 2 or W.shape[0] != A.shape[0]:
+    W = as_matrix(source_weights, "source_weights", what="(n_latents, n_source)")
+    A = as_matrix(target_weights, "target_weights", what="(n_latents, n_targets)")
+    if W.shape[0] != A.shape[0]:
         raise ValueError("source_weights and target_weights must be 2-D (n_latents, ·) with "
                          f"the same n_latents; got {W.shape} and {A.shape}")
     d = np.ones(W.shape[0]) if latent_var is None else np.asarray(latent_var, dtype=np.float64)
@@ -114,11 +116,9 @@ def noise_for_reliability(reliability, n_repeats) -> np.ndarray:
     ``reliability`` in (0, 1]; returns an array of the same shape.
     """
     rho = np.asarray(reliability, dtype=np.float64)
-    if np.any((rho <= 0) | (rho > 1)):
+    if not np.all((rho > 0) & (rho <= 1)):
         raise ValueError("reliability must lie in (0, 1]")
-    if int(n_repeats) < 1:
-        raise ValueError(f"n_repeats must be >= 1, got {n_repeats}")
-    return int(n_repeats) * (1.0 / rho - 1.0)
+    return check_int(n_repeats, "n_repeats", minimum=1) * (1.0 / rho - 1.0)
 
 
 def expected_reliability(noise, n_repeats) -> np.ndarray:
@@ -159,17 +159,12 @@ def add_trial_noise(rates, n_repeats, noise, *, poisson_like=True, missing=0.0,
     counts : (stimuli,) repeats present per stimulus.
     """
     rng = np.random.default_rng(seed)
-    R = np.asarray(rates, dtype=np.float64)
-    if R.ndim != 2 or not np.all(np.isfinite(R)):
-        raise ValueError(f"rates must be a finite 2-D (stimuli, neurons) array, got shape {R.shape}")
-    n_repeats = int(n_repeats)
-    if n_repeats < 1:
-        raise ValueError(f"n_repeats must be >= 1, got {n_repeats}")
-    if not 0.0 <= missing < 1.0:
-        raise ValueError(f"missing must lie in [0, 1), got {missing}")
+    R = as_matrix(rates, "rates", what="(stimuli, neurons)")
+    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
+    missing = check_number(missing, "missing", low=0.0, high=1.0, high_open=True)
     noise = np.broadcast_to(np.asarray(noise, dtype=np.float64), (R.shape[1],))
-    if np.any(noise < 0):
-        raise ValueError("noise must be >= 0")
+    if not np.all(noise >= 0):
+        raise ValueError("noise must be finite and >= 0")
     signal_var = R.var(axis=0)
     var = noise * signal_var * np.ones_like(R)
     if poisson_like:
@@ -217,11 +212,10 @@ def simulate_pair(n_stimuli=1000, n_shared=10, n_brain_private=5, n_model_privat
     n_model_private)`` (times 100).
     """
     rng = np.random.default_rng(seed)
-    sizes = dict(n_stimuli=n_stimuli, n_neurons=n_neurons, n_units=n_units)
-    for name, value in sizes.items():
-        if int(value) < 1:
-            raise ValueError(f"{name} must be >= 1, got {value}")
-    blocks = (int(n_shared), int(n_brain_private), int(n_model_private))
+    n_stimuli, n_neurons, n_units = (check_int(v, k, minimum=1) for k, v in
+                                     (("n_stimuli", n_stimuli), ("n_neurons", n_neurons), ("n_units", n_units)))
+    blocks = tuple(check_int(v, k) for k, v in (("n_shared", n_shared), ("n_brain_private", n_brain_private),
+                                                ("n_model_private", n_model_private)))
     if min(blocks) < 0 or blocks[0] + blocks[1] == 0 or blocks[0] + blocks[2] == 0:
         raise ValueError(f"latent counts must be >= 0 and leave each side at least one latent, got {blocks}")
     latent_var = np.concatenate([np.arange(1, b + 1, dtype=float) ** -float(spectrum_decay) for b in blocks])
@@ -237,11 +231,13 @@ def simulate_pair(n_stimuli=1000, n_shared=10, n_brain_private=5, n_model_privat
     model = Z @ B
     trials, counts = add_trial_noise(rates, n_repeats, noise, poisson_like=poisson_like,
                                      missing=missing, baseline=baseline, seed=rng)
+    recording = Recording(trials=trials, signal=rates, kind=SIMULATED, source="bothways.simulate.simulate_pair",
+                          info=dict(seed=seed if isinstance(seed, (int, np.integer)) else None, noise=noise,
+                                    poisson_like=poisson_like, missing=missing))
     return SimulatedPair(
-        model=model, rates=rates, trials=trials, latents=Z, latent_var=latent_var,
+        model=model, recording=recording, latents=Z, latent_var=latent_var,
         brain_weights=A, model_weights=B,
         expected_forward_ev=expected_ev(B, A, latent_var),
         expected_reverse_ev=expected_ev(A, B, latent_var),
         expected_reliability=np.broadcast_to(expected_reliability(noise, counts), (n_neurons,)).copy(),
-        n_repeats=counts,
     )

@@ -36,55 +36,34 @@ import pandas as pd
 from scipy.linalg import eigh
 from scipy.optimize import brentq
 
+from bothways._validation import as_matrix, as_vector, check_int, check_number, check_same_stimuli
+
 __all__ = ["Spectrum", "TheoryError", "spectrum", "theory_error", "learning_curve",
            "heldout_error", "empirical_learning_curve", "decompose"]
 
 
 # ----------------------------------------------------------------------------- input
-def _as_2d(name, A):
-    A = np.asarray(A)
-    if A.dtype == object or not np.issubdtype(A.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {A.dtype}")
-    if A.ndim == 1:
-        A = A[:, None]
-    if A.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (stimuli, units), got shape {A.shape}")
-    A = A.astype(np.float64)
-    if not np.all(np.isfinite(A)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return A
-
-
 def _xy(X, Y):
-    X, Y = _as_2d("X", X), _as_2d("Y", Y)
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X and Y must have the same number of stimuli, got {X.shape[0]} and {Y.shape[0]}")
+    X = as_matrix(X, "X", expand_1d=True)
+    Y = as_matrix(Y, "Y", what="(stimuli, targets)", expand_1d=True)
+    check_same_stimuli(X.shape[0], Y.shape[0], "X", "Y")
     if X.shape[0] < 2:
         raise ValueError(f"need at least 2 stimuli, got {X.shape[0]}")
     return X, Y
 
 
 def _spectrum_args(eigenvalues, weights):
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    w = np.asarray(weights, dtype=np.float64)
-    if lam.ndim != 1 or w.shape != lam.shape:
+    lam = as_vector(eigenvalues, "eigenvalues", what="one per mode")
+    w = as_vector(weights, "weights", what="one per mode")
+    if w.shape != lam.shape:
         raise ValueError(f"eigenvalues and weights must be 1-D of equal length, got {lam.shape} and {w.shape}")
-    if lam.size == 0:
-        raise ValueError("eigenvalues is empty")
-    if not (np.all(np.isfinite(lam)) and np.all(np.isfinite(w))):
-        raise ValueError("eigenvalues or weights contain NaN or inf")
     if np.any(lam < 0) or np.any(w < 0):
         raise ValueError("eigenvalues and weights must be non-negative")
     return lam, w
 
 
 def _nonneg(name, v):
-    if not np.isscalar(v) or isinstance(v, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a real scalar, got {type(v).__name__}")
-    v = float(v)
-    if not np.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be finite and >= 0, got {v}")
-    return v
+    return check_number(v, name, low=0.0)
 
 
 # -------------------------------------------------------------------------- spectrum
@@ -115,7 +94,7 @@ def spectrum(X, Y, return_eigenvectors: bool = False) -> Spectrum:
     Parameters
     ----------
     X : (P, N) representation (stimuli, units); columns are centred here.
-    Y : (P, T) or (P,) targets (stimuli, targets); columns are centred here.
+    Y : (P, targets) or (P,) targets; columns are centred here.
     return_eigenvectors : keep the (P, P) eigenvectors.
 
     Returns
@@ -294,7 +273,7 @@ def empirical_learning_curve(X, Y, ps, alpha, n_trials=5, seed=0, device=None) -
 
     Parameters
     ----------
-    X : (P, N) representation; Y : (P, T) or (P,) targets.
+    X : (P, N) representation; Y : (P, targets) or (P,) targets.
     ps : training sizes, each in [2, P − 1].
     alpha : fixed ridge, > 0 (absolute, not scaled to the data; for the ridgeless
         limit use a tiny alpha).
@@ -323,8 +302,7 @@ def empirical_learning_curve(X, Y, ps, alpha, n_trials=5, seed=0, device=None) -
     alpha = _nonneg("alpha", alpha)
     if alpha == 0:
         raise ValueError("alpha must be > 0 for an empirical fit (use a tiny alpha for the ridgeless limit)")
-    if not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
-        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}")
+    n_trials = check_int(n_trials, "n_trials", minimum=1)
     Xc, Yc = X - X.mean(0), Y - Y.mean(0)
     norm = float(np.sum(Yc**2)) / P
     if norm <= 0:
@@ -363,7 +341,7 @@ def decompose(X, Y, ps, alpha, n_top: int = 10) -> pd.DataFrame:
 
     Parameters
     ----------
-    X : (P, N) representation; Y : (P, T) or (P,) targets.
+    X : (P, N) representation; Y : (P, targets) or (P,) targets.
     ps : training sizes; alpha : ridge (as in :func:`theory_error`).
     n_top : number of leading eigenmodes summarised.
 
@@ -376,8 +354,7 @@ def decompose(X, Y, ps, alpha, n_top: int = 10) -> pd.DataFrame:
     never learnable), ``weight_centroid`` (Σ i·Wᵢ, the mean mode index the targets load
     on; small = aligned) — following Canatar et al. (2023), Figs. 3–4.
     """
-    if not isinstance(n_top, (int, np.integer)) or n_top < 1:
-        raise ValueError(f"n_top must be a positive integer, got {n_top!r}")
+    n_top = check_int(n_top, "n_top", minimum=1)
     s = spectrum(X, Y)
     lam, w = s.eigenvalues, s.weights
     curve = learning_curve(lam, w, ps, alpha)

@@ -1,8 +1,11 @@
-"""Chapter-level recipes that compose the library's modules.
+"""Chapter recipes: one thin module per chapter, composing the library's core modules.
 
-One module per chapter (``asymmetry``, ``symmetry``, ``dimensionality_sweep``,
-``goodhart``): selecting a layer, scoring a model zoo in both directions, sweeping a
-spectrum. They hold no numerics of their own (regression is :mod:`bothways.ridge`,
-scores are :mod:`bothways.predictivity`), so that notebooks stay short and every step
-a chapter takes is tested.
+``asymmetry`` (chapter 1), ``symmetry`` (2), ``dimensionality_sweep`` (3), ``goodhart``
+(4), ``grid_cells`` (5). A recipe holds the steps only its chapter takes and the
+published numbers it compares with; it has no numerics of its own (regression is
+:mod:`bothways.ridge`, scores :mod:`bothways.predictivity` and :mod:`bothways.zoo`,
+ceilings :mod:`bothways.reliability`, intervals :mod:`bothways.stats`) and **never
+imports another recipe**: what two chapters share belongs in the core
+(``tests/test_layout.py`` enforces it). Notebooks stay short and every step a chapter
+takes is tested.
 """

@@ -9,13 +9,12 @@ the cause, so this module provides both halves of the chapter:
 - the **across-network** half: :func:`fit_log_pr` (a straight line of a score on
   ``log10 PR`` with bootstrap confidence intervals) and :func:`spearman_table`
   (Spearman correlations with bootstrap CIs, next to the published ones);
-- the **causal** half: transformations that change a layer's spectrum and nothing
-  else — :func:`reshape_spectrum` (eigenvalues set to a power law, eigenvectors kept),
-  :func:`truncate_spectrum` (PCA truncation), :func:`whiten` — and one that builds a
-  new, wider layer on top of it (:func:`random_expansion`), plus
-  :func:`score_representation` / :func:`score_representations` /
-  :func:`spectrum_sweep` that score any of them in both directions on the same
-  recordings.
+- the **causal** half: :func:`score_representation` and :func:`spectrum_sweep` score
+  a layer in both directions after transformations that change its spectrum and
+  nothing else (:mod:`bothways.dimensionality`: :func:`~bothways.dimensionality.reshape_spectrum`,
+  :func:`~bothways.dimensionality.truncate_spectrum`, :func:`~bothways.dimensionality.whiten`)
+  or build a wider layer on top of it (:func:`~bothways.dimensionality.random_expansion`),
+  all on the same recordings; :func:`sweep_zoo` does it for every layer of a zoo.
 
 All regression goes through :func:`bothways.predictivity.predictivity` (and so
 :func:`bothways.ridge.cv_ridge`); all dimensionality through
@@ -29,11 +28,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bothways.dimensionality import participation_ratio, pool_features
+from bothways._validation import as_trials, as_vector, check_int, check_number
+from bothways.dimensionality import (modes, participation_ratio, powerlaw_values, random_expansion,
+                                     truncated_values)
+from bothways.stats import pearson_columns, percentile_interval
 
-__all__ = ["PAPER_SPEARMAN", "LogFit", "fit_log_pr", "spearman_table", "fit_table", "Modes", "modes",
-           "powerlaw_values", "truncated_values", "reshape_spectrum",
-           "truncate_spectrum", "whiten", "random_expansion", "powerlaw_pr",
+__all__ = ["PAPER_SPEARMAN", "LogFit", "fit_log_pr", "spearman_table", "fit_table",
            "score_representation", "spectrum_sweep", "zoo_plan", "sweep_zoo"]
 
 #: Spearman correlation of effective dimensionality (PR of the un-pooled layer on the
@@ -80,35 +80,6 @@ class LogFit:
         return self.slope * np.log10(np.asarray(pr, dtype=float)) + self.intercept
 
 
-def _finite_1d(name, a):
-    a = np.asarray(a)
-    if a.dtype == object or not np.issubdtype(a.dtype, np.number):
-        raise TypeError(f"{name} must be numeric, got dtype {a.dtype}")
-    a = a.astype(np.float64)
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (one value per network), got shape {a.shape}")
-    bad = ~np.isfinite(a)
-    if bad.any():
-        raise ValueError(f"{name} contains {int(bad.sum())} NaN/inf value(s); drop those networks "
-                         "explicitly before fitting")
-    return a
-
-
-def _rowwise_pearson(x, y):
-    """Pearson r of each row of x with the same row of y (NaN where a row is constant)."""
-    xc = x - x.mean(axis=1, keepdims=True)
-    yc = y - y.mean(axis=1, keepdims=True)
-    den = np.sqrt((xc ** 2).sum(1) * (yc ** 2).sum(1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, (xc * yc).sum(1) / den, np.nan)
-
-
-def _percentile_ci(values, level):
-    q = 100 * (1 - level) / 2
-    lo, hi = np.nanpercentile(values, [q, 100 - q], axis=0)
-    return lo, hi
-
-
 def fit_log_pr(pr, score, n_boot: int = 2000, level: float = 0.95, seed: int = 0,
                n_grid: int = 50) -> LogFit:
     """Fit ``score ≈ slope · log10(PR) + intercept`` across networks, with bootstrap CIs.
@@ -130,7 +101,7 @@ def fit_log_pr(pr, score, n_boot: int = 2000, level: float = 0.95, seed: int = 0
     :class:`LogFit`. Resamples in which all PRs coincide have no slope and are ignored
     by the intervals.
     """
-    pr, score = _finite_1d("pr", pr), _finite_1d("score", score)
+    pr, score = (as_vector(a, name, what="one value per network") for name, a in (("pr", pr), ("score", score)))
     if pr.shape != score.shape:
         raise ValueError(f"pr and score must have the same length, got {pr.size} and {score.size}")
     if pr.size < 3:
@@ -139,8 +110,8 @@ def fit_log_pr(pr, score, n_boot: int = 2000, level: float = 0.95, seed: int = 0
         raise ValueError("pr must be positive (the participation ratio is >= 1)")
     if np.ptp(pr) == 0:
         raise ValueError("all participation ratios are equal: no slope to fit")
-    if not (0 < level < 1) or int(n_boot) < 1:
-        raise ValueError(f"need 0 < level < 1 and n_boot >= 1, got {level} and {n_boot}")
+    level = check_number(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    n_boot = check_int(n_boot, "n_boot", minimum=1)
     x = np.log10(pr)
     slope, intercept = np.polyfit(x, score, 1)
     r = np.corrcoef(x, score)[0, 1] if np.ptp(score) > 0 else 0.0
@@ -154,13 +125,13 @@ def fit_log_pr(pr, score, n_boot: int = 2000, level: float = 0.95, seed: int = 0
     with np.errstate(invalid="ignore", divide="ignore"):
         b_slope = np.where(sxx > 0, (xc * (yb - yb.mean(1, keepdims=True))).sum(1) / sxx, np.nan)
     b_inter = yb.mean(1) - b_slope * xb.mean(1)
-    b_r2 = _rowwise_pearson(xb, yb) ** 2
-    b_rho = _rowwise_pearson(stats.rankdata(xb, axis=1), stats.rankdata(yb, axis=1))
+    b_r2 = pearson_columns(xb, yb, axis=1) ** 2
+    b_rho = pearson_columns(stats.rankdata(xb, axis=1), stats.rankdata(yb, axis=1), axis=1)
 
     grid_x = np.linspace(x.min(), x.max(), int(n_grid))
     band = b_slope[:, None] * grid_x[None, :] + b_inter[:, None]
-    band_low, band_high = _percentile_ci(band, level)
-    ci = {k: tuple(float(v) for v in _percentile_ci(b, level))
+    band_low, band_high = percentile_interval(band, level, axis=0)
+    ci = {k: percentile_interval(b, level)
           for k, b in (("slope", b_slope), ("intercept", b_inter), ("r2", b_r2), ("rho", b_rho))}
     return LogFit(slope=float(slope), intercept=float(intercept), r2=float(r ** 2),
                   spearman=float(rho), spearman_p=float(p), slope_ci=ci["slope"],
@@ -231,220 +202,6 @@ def fit_table(table: pd.DataFrame, dims=("pr_test", "pr_pooled"),
     return pd.DataFrame(rows)
 
 
-# ------------------------------------------------------------ spectral transforms
-@dataclass(frozen=True, eq=False)
-class Modes:
-    """The centred thin SVD of a representation, ``X = mean + U diag(s) Vᵀ``.
-
-    Every transform of this module changes ``s`` only, so it is applied to this object
-    rather than to ``X``: ``U`` (stimuli, r) and ``coords = diag(s) Vᵀ = Uᵀ Xc``
-    (r, units) are kept, ``V`` is never formed. ``r`` is the numerical rank.
-
-    Attributes
-    ----------
-    mean : (units,) mean over stimuli; U : (stimuli, r) orthonormal Gram eigenvectors;
-    s : (r,) singular values, descending (units of X × √stimuli); coords : (r, units).
-    """
-
-    mean: np.ndarray
-    U: np.ndarray
-    s: np.ndarray
-    coords: np.ndarray
-
-    @property
-    def shape(self) -> tuple:
-        return (self.U.shape[0], self.mean.size)
-
-    @property
-    def rank(self) -> int:
-        return int(self.s.size)
-
-    def eigenvalues(self, s=None) -> np.ndarray:
-        """(r,) covariance eigenvalues ``s²/(stimuli − 1)`` (of ``X``, or with singular values ``s``)."""
-        s = self.s if s is None else self._check(s)
-        return s ** 2 / (self.U.shape[0] - 1)
-
-    def participation_ratio(self, s=None) -> float:
-        """``(Σλ)² / Σλ²`` (Gao et al. 2017), the same number as
-        :func:`bothways.dimensionality.participation_ratio` of the (transformed) ``X``."""
-        lam = self.eigenvalues(s)
-        return float(lam.sum() ** 2 / (lam ** 2).sum())
-
-    def _check(self, s):
-        s = np.asarray(s, dtype=np.float64)
-        if s.shape != self.s.shape or not np.all(np.isfinite(s)) or np.any(s < 0):
-            raise ValueError(f"singular values must be {self.s.shape}, finite and >= 0")
-        if not np.any(s > 0):
-            raise ValueError("at least one singular value must be positive")
-        return s
-
-    def values(self, s=None, units=None) -> np.ndarray:
-        """``mean + U diag(s) Vᵀ`` restricted to the columns ``units`` (default: all),
-        shape (stimuli, len(units)), float64."""
-        s = self.s if s is None else self._check(s)
-        cols = slice(None) if units is None else np.asarray(units)
-        return self.mean[cols] + self.U @ ((s / self.s)[:, None] * self.coords[:, cols])
-
-    def unit_variances(self, s=None) -> np.ndarray:
-        """(units,) variance over stimuli of every unit of the (transformed) representation."""
-        s = self.s if s is None else self._check(s)
-        return ((s / self.s)[:, None] ** 2 * self.coords ** 2).sum(0) / (self.U.shape[0] - 1)
-
-    def compact(self, s=None) -> np.ndarray:
-        """A (stimuli, min(stimuli, units)) matrix with the same centred Gram as the
-        (transformed) ``X``: ``U diag(s)``, zero-padded. Ridge regression *from* a
-        representation depends on it only through that Gram and its width (a rotation
-        of the units), so forward predictivity from ``compact()`` equals forward
-        predictivity from ``values()`` at a fraction of the cost."""
-        s = self.s if s is None else self._check(s)
-        n, p = self.shape
-        out = np.zeros((n, min(n, p)))
-        out[:, :s.size] = self.U * s
-        return out
-
-
-def modes(X, rtol: float = 1e-10) -> Modes:
-    """Centre ``X`` (stimuli, units) and return its thin SVD as :class:`Modes`.
-
-    Computed from the smaller of the Gram / covariance eigenproblems; components whose
-    variance is below ``rtol`` times the largest are treated as round-off and dropped
-    (they stay zero under every transform). Raises ``ValueError`` for fewer than 2
-    stimuli, NaN/inf, or a constant ``X``; ``TypeError`` for non-numeric input.
-    """
-    X = pool_features(X)  # validates: numeric, finite, 2-D (or flattens), float64
-    n, p = X.shape
-    if n < 2:
-        raise ValueError(f"need at least 2 stimuli, got {n}")
-    mean = X.mean(axis=0)
-    Xc = X - mean
-    if p >= n:
-        lam, U = np.linalg.eigh(Xc @ Xc.T)
-        lam, U = lam[::-1], U[:, ::-1]
-    else:
-        lam, V = np.linalg.eigh(Xc.T @ Xc)
-        lam, V = lam[::-1], V[:, ::-1]
-    if lam[0] <= 0:
-        raise ValueError("X is constant across stimuli: it has no spectrum to change")
-    r = int(np.sum(lam > rtol * lam[0]))
-    s = np.sqrt(lam[:r])
-    U = U[:, :r] if p >= n else (Xc @ V[:, :r]) / s
-    return Modes(mean=mean, U=np.ascontiguousarray(U), s=s, coords=U.T @ Xc)
-
-
-def _as_modes(X, rtol):
-    return X if isinstance(X, Modes) else modes(X, rtol)
-
-
-def powerlaw_values(alpha_exponent: float, m: Modes) -> np.ndarray:
-    """Singular values ``s'`` with ``s'ᵢ² ∝ i^(−alpha)`` (``i = 1..rank``) and ``Σs'² = Σs²``."""
-    alpha_exponent = float(alpha_exponent)
-    if not np.isfinite(alpha_exponent) or alpha_exponent < 0:
-        raise ValueError(f"alpha_exponent must be a finite number >= 0, got {alpha_exponent}")
-    lam = np.arange(1, m.rank + 1, dtype=float) ** (-alpha_exponent)
-    return np.sqrt(lam * (m.s ** 2).sum() / lam.sum())
-
-
-def truncated_values(n_components: int, m: Modes) -> np.ndarray:
-    """Singular values of the top-``n_components`` PCA truncation (the rest set to 0)."""
-    n_components = int(n_components)
-    if n_components < 1:
-        raise ValueError(f"n_components must be >= 1, got {n_components}")
-    if n_components > m.rank:
-        raise ValueError(f"n_components={n_components} exceeds the rank of X ({m.rank})")
-    return np.where(np.arange(m.rank) < n_components, m.s, 0.0)
-
-
-def powerlaw_pr(alpha_exponent: float, rank: int) -> float:
-    """Participation ratio of the spectrum ``λᵢ ∝ i^(−alpha)``, ``i = 1..rank`` (closed form)."""
-    lam = np.arange(1, int(rank) + 1, dtype=float) ** (-float(alpha_exponent))
-    return float(lam.sum() ** 2 / (lam ** 2).sum())
-
-
-def reshape_spectrum(X, alpha_exponent: float, rtol: float = 1e-10) -> np.ndarray:
-    """Give ``X`` a power-law eigenspectrum, keeping its eigenvectors, mean and total variance.
-
-    With the centred thin SVD ``Xc = U diag(s) Vᵀ`` of rank ``r``, returns
-    ``mean + U diag(s') Vᵀ`` where ``s'ᵢ² ∝ i^(−alpha_exponent)`` (``i = 1..r``) and
-    ``Σ s'² = Σ s²``. The covariance eigenvectors (``V``, over units) and the Gram
-    eigenvectors (``U``, over stimuli) are unchanged, and so is their order; only how
-    much variance each carries changes (the "spectral bias" of Canatar et al. 2023;
-    power-law spectra as in Stringer et al. 2019). ``alpha_exponent = 0`` whitens within
-    the span (every component equal). The participation ratio of the result is
-    :func:`powerlaw_pr` ``(alpha_exponent, r)``.
-
-    Parameters
-    ----------
-    X : (stimuli, units) features (finite), or their :class:`Modes`.
-    alpha_exponent : float ≥ 0, the decay exponent.
-    rtol : components with variance below ``rtol ×`` the largest are treated as zero
-        (round-off) and stay zero.
-
-    Returns
-    -------
-    (stimuli, units) float64 array.
-    """
-    m = _as_modes(X, rtol)
-    return m.values(powerlaw_values(alpha_exponent, m))
-
-
-def whiten(X, rtol: float = 1e-10) -> np.ndarray:
-    """Equalise every principal component of ``X`` (``reshape_spectrum(X, 0)``).
-
-    Keeps the eigenvectors, the mean, the total variance and the span; the
-    participation ratio becomes the rank. Returns (stimuli, units) float64.
-    """
-    return reshape_spectrum(X, 0.0, rtol=rtol)
-
-
-def truncate_spectrum(X, n_components: int, rtol: float = 1e-10) -> np.ndarray:
-    """PCA truncation: keep the top ``n_components`` principal components of ``X``.
-
-    Returns ``mean + Xc V_k V_kᵀ`` (what ``sklearn.decomposition.PCA(n_components)``
-    gives by ``inverse_transform(transform(X))``), shape (stimuli, units): the kept
-    components keep their eigenvalues and eigenvectors, the others become zero.
-    """
-    m = _as_modes(X, rtol)
-    return m.values(truncated_values(n_components, m))
-
-
-def random_expansion(X, n_features: int, seed: int = 0, nonlinearity: str = "relu",
-                     rtol: float = 1e-10) -> np.ndarray:
-    """Random-feature expansion of one layer: ``f(Z W)`` with Gaussian ``W``.
-
-    ``Z`` is ``X`` centred over stimuli and divided by its overall standard deviation
-    (so the expansion does not depend on the layer's scale); ``W`` is
-    (units, n_features) with i.i.d. ``N(0, 1/units)`` entries; ``f`` is ``"relu"``
-    (random ReLU features, whose Gram tends to the order-1 arc-cosine kernel of Cho &
-    Saul 2009) or ``"linear"`` (a random projection, whose Gram tends to
-    ``n_features/units · Z Zᵀ``).
-
-    ``Z W`` is drawn without forming ``W``: with ``Z = U diag(s) Vᵀ`` (thin SVD, rank r),
-    ``Vᵀ W`` is again an i.i.d. ``N(0, 1/units)`` (r, n_features) matrix ``G``, so
-    ``Z W`` has exactly the distribution of ``U diag(s) G`` — and costs r × n_features
-    numbers instead of units × n_features. ``G`` is drawn from ``seed``.
-
-    Parameters
-    ----------
-    X : (stimuli, units) features, or their :class:`Modes`.
-
-    Returns
-    -------
-    (stimuli, n_features) float64 array: a wider network built on the layer, whose
-    dimensionality we choose through ``n_features`` and ``f``.
-    """
-    if nonlinearity not in ("relu", "linear"):
-        raise ValueError(f"nonlinearity must be 'relu' or 'linear', got {nonlinearity!r}")
-    n_features = int(n_features)
-    if n_features < 1:
-        raise ValueError(f"n_features must be >= 1, got {n_features}")
-    m = _as_modes(X, rtol)
-    n, p = m.shape
-    sd = np.sqrt((m.s ** 2).sum() / (n * p))  # overall std of the centred X
-    G = np.random.default_rng(seed).standard_normal((m.rank, n_features)) / np.sqrt(p)
-    H = (m.U * (m.s / sd)) @ G
-    return np.maximum(H, 0.0) if nonlinearity == "relu" else H
-
-
 # ------------------------------------------------------------------- scoring
 #: Unit variance below this fraction of the largest counts as constant (not scored in reverse).
 CONSTANT_RTOL = 1e-12
@@ -457,10 +214,12 @@ def score_representation(X, trials, *, s=None, n_splits: int = 5, n_folds: int =
 
     Parameters
     ----------
-    X : (stimuli, units) features on the recorded stimuli, or their :class:`Modes`.
+    X : (stimuli, units) features on the recorded stimuli, or their
+        :class:`~bothways.dimensionality.Modes`.
     trials : (stimuli, neurons, repeats) recordings, NaN for missing repeats.
     s : optional (rank,) singular values replacing ``X``'s own (a transform from this
-        module: :func:`powerlaw_values`, :func:`truncated_values`).
+        module: :func:`~bothways.dimensionality.powerlaw_values`,
+        :func:`~bothways.dimensionality.truncated_values`).
     n_splits, n_folds, method, **ridge_options : passed to
         :func:`bothways.predictivity.predictivity` (``n_folds`` only for ``"default"``).
     max_reverse_units : reverse predictivity is scored on a random subset (drawn from
@@ -477,7 +236,7 @@ def score_representation(X, trials, *, s=None, n_splits: int = 5, n_folds: int =
     ``reverse_r2`` (median held-out coefficient of determination), ``n_reverse_units``,
     ``n_constant_units``, ``n_nan_forward``, ``n_nan_reverse``.
 
-    Forward predictivity is computed from :meth:`Modes.compact`: the same centred Gram
+    Forward predictivity is computed from :meth:`~bothways.dimensionality.Modes.compact`: the same centred Gram
     and, since it keeps ``min(stimuli, units)`` columns, the same data-scaled alpha grid
     — hence the same ridge predictions as from the features themselves, at a fraction
     of the cost. (For a rank-deficient representation, round-off can tip the inner
@@ -486,10 +245,8 @@ def score_representation(X, trials, *, s=None, n_splits: int = 5, n_folds: int =
     """
     from bothways.predictivity import predictivity
 
-    m = _as_modes(X, rtol)
-    trials = np.asarray(trials)
-    if trials.ndim != 3:
-        raise ValueError(f"trials must be (stimuli, neurons, repeats), got shape {trials.shape}")
+    m = modes(X, rtol)
+    trials = as_trials(trials, "trials")
     if trials.shape[0] != m.shape[0]:
         raise ValueError(f"X has {m.shape[0]} stimuli but trials has {trials.shape[0]}")
     s = m.s if s is None else m._check(s)
@@ -520,14 +277,14 @@ def spectrum_sweep(X, trials, exponents=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0), truncati
     """The causal test: hold one layer fixed and change only its spectrum.
 
     Scores ``X`` itself, then ``X`` with its eigenvalues set to ``λᵢ ∝ i^(−a)`` for every
-    ``a`` in ``exponents`` (:func:`reshape_spectrum`: same eigenvectors, same total
+    ``a`` in ``exponents`` (:func:`~bothways.dimensionality.reshape_spectrum`: same eigenvectors, same total
     variance; ``a = 0`` is whitening), then its top-``k`` PCA truncations for every ``k``
-    in ``truncations`` (:func:`truncate_spectrum`), all on the same recordings with the
+    in ``truncations`` (:func:`~bothways.dimensionality.truncate_spectrum`), all on the same recordings with the
     same folds and splits.
 
     Parameters
     ----------
-    X : (stimuli, units) features, or their :class:`Modes`.
+    X : (stimuli, units) features, or their :class:`~bothways.dimensionality.Modes`.
     trials : (stimuli, neurons, repeats).
     **score_options : passed to :func:`score_representation`.
 
@@ -539,7 +296,7 @@ def spectrum_sweep(X, trials, exponents=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0), truncati
     """
     from tqdm.auto import tqdm
 
-    m = _as_modes(X, rtol)
+    m = modes(X, rtol)
     jobs = [("original", np.nan, m.s)]
     jobs += [("power law", float(a), powerlaw_values(a, m)) for a in exponents]
     jobs += [("PCA truncation", float(k), truncated_values(k, m)) for k in truncations]
@@ -590,7 +347,7 @@ def sweep_zoo(images, trials, models=None, untrained=None, baselines=(), referen
     ``controls``: networks whose dimensionality we set ourselves, all built on one
     layer: ``dict(model=name, layer=name, expansions=[n_features, ...],
     truncations=[k, ...], whiten=True)`` — random ReLU expansions
-    (:func:`random_expansion`), PCA truncations and whitening of that layer's features
+    (:func:`~bothways.dimensionality.random_expansion`), PCA truncations and whitening of that layer's features
     on ``images``. Their ``pr_pooled`` is NaN (they have no spatial maps to pool).
 
     Parameters
@@ -612,8 +369,9 @@ def sweep_zoo(images, trials, models=None, untrained=None, baselines=(), referen
     from bothways.models import extract_features, get_model
 
     images = np.asarray(images)
-    if len(images) != np.shape(trials)[0]:
-        raise ValueError(f"{len(images)} images but trials has {np.shape(trials)[0]} stimuli")
+    trials = as_trials(trials, "trials")
+    if len(images) != trials.shape[0]:
+        raise ValueError(f"{len(images)} images but trials has {trials.shape[0]} stimuli")
     jobs = []
     for name, pretrained, spec, group in zoo_plan(models, untrained, baselines):
         zm = get_model(name, pretrained=pretrained, seed=seed)

@@ -42,6 +42,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bothways._validation import as_matrix, as_responses, as_trials, check_int
+from bothways.predictivity import predictivity
+
 __all__ = ["CLASSES", "HIGHER_IS_BETTER", "ridge_coordinates", "TheoryCheck", "theory_vs_measured",
            "SpectralProfile", "spectral_profile", "learning_curves", "repeat_subset",
            "AlphaInflation", "alpha_inflation", "LayerInflation", "layer_inflation",
@@ -59,50 +62,11 @@ HIGHER_IS_BETTER = {"forward_ev": True, "reverse_ev": True, "rsa": True, "cka": 
 
 
 # --------------------------------------------------------------------------- helpers
-def _matrix(name, X):
-    X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be (stimuli, units), got shape {X.shape}")
-    X = X.astype(np.float64)
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return X
-
-
-def _target(name, T):
-    """``(mean (stimuli, targets), trials or None)`` from a model or recordings."""
-    T = np.asarray(T)
-    if T.dtype == object or not np.issubdtype(T.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {T.dtype}")
-    if T.ndim == 2:
-        return _matrix(name, T), None
-    if T.ndim != 3:
-        raise ValueError(f"{name} must be (stimuli, units) or (stimuli, neurons, repeats), got shape {T.shape}")
-    if np.isinf(T).any():
-        raise ValueError(f"{name} contains inf")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        M = np.nanmean(T.astype(np.float64), axis=2)
-    if not np.all(np.isfinite(M)):
-        raise ValueError(f"{name} has a (stimulus, neuron) with no recorded repeat")
-    return M, T
-
-
 def _mapping(name, features, min_items=1):
     if not isinstance(features, Mapping) or len(features) < min_items:
         raise TypeError(f"{name} must be a mapping name -> (stimuli, units) array with at least "
                         f"{min_items} item(s)")
     return dict(features)
-
-
-def _quiet_predictivity(source, target, **kw):
-    from bothways.predictivity import predictivity
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # NaN EVs are counted in the summaries
-        return predictivity(source, target, **kw)
 
 
 def ridge_coordinates(X, rtol: float = 1e-12) -> np.ndarray:
@@ -127,7 +91,7 @@ def ridge_coordinates(X, rtol: float = 1e-12) -> np.ndarray:
     """
     from scipy.linalg import eigh
 
-    X = _matrix("X", X)
+    X = as_matrix(X, "X")
     Xc = X - X.mean(0)
     if Xc.shape[1] < Xc.shape[0]:
         return Xc
@@ -141,14 +105,13 @@ def ridge_coordinates(X, rtol: float = 1e-12) -> np.ndarray:
 def load_representations(spec_layers: Mapping, images, device=None, seed: int = 0) -> dict:
     """Features of several zoo models and layers, as float64 (stimuli, units) arrays.
 
-    ``spec_layers``: model spec (:func:`bothways.analyses.asymmetry.parse_model`, e.g.
+    ``spec_layers``: model spec (:func:`bothways.models.parse_model`, e.g.
     ``"resnet20-cifar10/untrained"``) -> layer names. Features come from
     :func:`bothways.models.extract_features` (un-pooled, disk-cached: the same call as
     chapters 1 and 3, so their cache is reused). Keys are ``"<label>:<layer>"`` with the
-    label of :func:`bothways.analyses.asymmetry.model_label`.
+    label of :func:`bothways.models.model_label`.
     """
-    from bothways.analyses.asymmetry import load_model, model_label
-    from bothways.models import extract_features
+    from bothways.models import extract_features, load_model, model_label
 
     if not isinstance(spec_layers, Mapping) or not spec_layers:
         raise TypeError("spec_layers must be a non-empty mapping model spec -> layers")
@@ -229,7 +192,7 @@ def theory_vs_measured(X, target, p_fraction: float = 0.5, alpha: float | None =
     Parameters
     ----------
     X : (P, N) representation (wide ones are reduced by :func:`ridge_coordinates`).
-    target : (P, T) responses or (P, T, repeats) recordings (the spectrum and the
+    target : (P, targets) responses or (P, neurons, repeats) recordings (the spectrum and the
         errors use the trial average; EV is noise-corrected).
     p_fraction : training size as a fraction of P (p in [2, P − 1]).
     alpha : fixed ridge for the theory and its empirical counterpart (> 0).
@@ -244,15 +207,15 @@ def theory_vs_measured(X, target, p_fraction: float = 0.5, alpha: float | None =
     from bothways.spectral import empirical_learning_curve, learning_curve, spectrum, theory_error
 
     Z = ridge_coordinates(X)
-    mean, trials = _target("target", target)
+    mean, trials = as_responses(target, "target")
     P = Z.shape[0]
     if mean.shape[0] != P:
         raise ValueError(f"X and target have different numbers of stimuli: {P} vs {mean.shape[0]}")
     p = int(round(float(p_fraction) * P))
     if not 2 <= p <= P - 1:
         raise ValueError(f"p_fraction={p_fraction} gives p={p}; need 2 <= p <= {P - 1}")
-    res = _quiet_predictivity(Z, trials if trials is not None else mean, n_folds=n_folds, seed=seed,
-                              n_splits=n_splits, n_boot=0, match_to=None, device=device)
+    res = predictivity(Z, trials if trials is not None else mean, warn=False, n_folds=n_folds, seed=seed,
+                       n_splits=n_splits, n_boot=0, match_to=None, device=device)
     if alpha is None:
         alpha = float(np.nanmedian(res.per_target["alpha"]))
     s = spectrum(Z, mean)
@@ -322,7 +285,7 @@ def learning_curves(X, target, ps: Sequence[int], alpha: float, n_trials: int = 
 
     Parameters
     ----------
-    X : (P, N) representation; target : (P, T) or (P, T, repeats) (trial-averaged).
+    X : (P, N) representation; target : (P, targets) or (P, neurons, repeats) (trial-averaged).
     ps : training sizes (integers in [2, P − 1]); alpha : fixed ridge (> 0, sklearn
         convention: added to the un-normalised training Gram).
 
@@ -335,7 +298,7 @@ def learning_curves(X, target, ps: Sequence[int], alpha: float, n_trials: int = 
     from bothways.spectral import empirical_learning_curve, learning_curve, spectrum
 
     Z = ridge_coordinates(X)
-    mean, _ = _target("target", target)
+    mean, _ = as_responses(target, "target")
     s = spectrum(Z, mean)
     th = learning_curve(s.eigenvalues, s.weights, ps, alpha)
     emp = empirical_learning_curve(Z, mean, ps, alpha, n_trials=n_trials, seed=seed, device=device)
@@ -366,14 +329,13 @@ def repeat_subset(trials, k: int | None, seed=0) -> np.ndarray:
     -------
     (stimuli, neurons, repeats) float64, NaN where a repeat is missing or dropped.
     """
-    _, T = _target("trials", trials)
+    _, T = as_responses(trials, "trials")
     if T is None:
         raise ValueError("trials must be (stimuli, neurons, repeats)")
     T = T.astype(np.float64)
     if k is None:
         return T
-    if isinstance(k, bool) or int(k) != k or k < 1:
-        raise ValueError(f"k must be a positive integer or None, got {k!r}")
+    k = check_int(k, "k", minimum=1)
     present = ~np.isnan(T).all(axis=1)  # (stimuli, repeats)
     keys = np.where(present, np.random.default_rng(seed).random(present.shape), np.inf)
     rank = np.argsort(np.argsort(keys, axis=1), axis=1)
@@ -403,12 +365,12 @@ def predictor_noise(trials, target, repeats: Sequence[int | None] = (2, 4, None)
     DataFrame, one row per ``k`` (``repeats``, NaN for all): ``median_r2`` (raw, ×100),
     ``median_ev``, ``prediction_reliability`` (median), ``theory_all``, ``measured_all``.
     """
-    T = _matrix("target", target)
+    T = as_matrix(target, "target")
     rows = []
     for k in repeats:
         Tk = repeat_subset(trials, k, seed=seed)
-        res = _quiet_predictivity(Tk, T, n_folds=n_folds, seed=seed, n_splits=n_splits, n_boot=0, match_to=None,
-                                  device=device)
+        res = predictivity(Tk, T, warn=False, n_folds=n_folds, seed=seed, n_splits=n_splits, n_boot=0,
+                           match_to=None, device=device)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             chk = theory_vs_measured(np.nanmean(Tk, axis=2), T, p_fraction=p_fraction, n_trials=n_trials, seed=seed,
@@ -452,22 +414,22 @@ def alpha_inflation(X, target, n_folds: int = 10, seed=0, n_splits: int = 5, alp
 
     Parameters
     ----------
-    X : (P, N) representation; target : (P, T) or (P, T, repeats).
+    X : (P, N) representation; target : (P, targets) or (P, neurons, repeats).
     n_folds, seed, n_splits, device : as for ``predictivity``.
     alphas : the ridge grid of both runs (default: the engine's data-scaled grid).
     """
     from bothways.ridge import alpha_path
 
     Z = ridge_coordinates(X)
-    mean, trials = _target("target", target)
+    mean, trials = as_responses(target, "target")
     if mean.shape[0] != Z.shape[0]:
         raise ValueError(f"X and target have different numbers of stimuli: {Z.shape[0]} vs {mean.shape[0]}")
     grid = {} if alphas is None else dict(alphas=alphas)
-    res = _quiet_predictivity(Z, trials if trials is not None else mean, n_folds=n_folds, seed=seed,
-                              n_splits=n_splits, n_boot=0, match_to=None, device=device, **grid)
+    res = predictivity(Z, trials if trials is not None else mean, warn=False, n_folds=n_folds, seed=seed,
+                       n_splits=n_splits, n_boot=0, match_to=None, device=device, **grid)
     path = alpha_path(Z, mean, folds=list(res.folds), device=device, **grid)
     ceiling = res.per_target["ceiling"].to_numpy()
-    inv = np.where(ceiling > 0, 1.0 / np.where(ceiling > 0, ceiling, 1.0), np.nan)
+    inv = res.noise_ceiling.inverse  # the honest run's ceilings, so only the alpha choice differs
     r = path.r_per_alpha  # (alphas, targets)
     ev_pa = 100.0 * r**2 * inv[None, :]
     with warnings.catch_warnings():
@@ -515,8 +477,7 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
                     seed=0, n_folds: int = 5, n_splits: int = 5, device=None) -> LayerInflation:
     """How much choosing the layer on the scored stimuli inflates EV.
 
-    Each repetition splits the stimuli at random in two (:func:`bothways.analyses.
-    asymmetry.split_stimuli`): every layer is scored on both halves with
+    Each repetition splits the stimuli at random in two (:func:`bothways.zoo.split_stimuli`): every layer is scored on both halves with
     :func:`bothways.predictivity.predictivity` (CV inside each half). The honest score
     takes the layer that was best on the *selection* half and reports it on the
     *scored* half (chapter 1's procedure); the optimistic one takes the layer that is
@@ -527,17 +488,16 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
     Parameters
     ----------
     features : mapping layer -> (P, N) representation (at least 2 layers).
-    target : (P, T, repeats) recordings or (P, T) responses.
+    target : (P, neurons, repeats) recordings or (P, targets) responses.
     n_repeats : random splits; selection_fraction : share of stimuli used to select.
     seed, n_folds, n_splits, device : splits and ``predictivity`` options.
     """
-    from bothways.analyses.asymmetry import split_stimuli
+    from bothways.zoo import split_stimuli
 
     features = _mapping("features", features, min_items=2)
-    mean, trials = _target("target", target)
+    mean, trials = as_responses(target, "target")
     T = trials if trials is not None else mean
-    if int(n_repeats) < 1:
-        raise ValueError(f"n_repeats must be >= 1, got {n_repeats}")
+    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
     Z = {}
     for name, X in features.items():
         Z[name] = ridge_coordinates(X)
@@ -550,8 +510,8 @@ def layer_inflation(features: Mapping, target, n_repeats: int = 3, selection_fra
         ev = {}
         for half, idx in (("selection", split.selection), ("scored", split.held_out)):
             for name in names:
-                res = _quiet_predictivity(Z[name][idx], T[idx], n_folds=n_folds, seed=seed, n_splits=n_splits,
-                                          n_boot=0, match_to=None, device=device)
+                res = predictivity(Z[name][idx], T[idx], warn=False, n_folds=n_folds, seed=seed,
+                                   n_splits=n_splits, n_boot=0, match_to=None, device=device)
                 ev[half, name] = res.per_target["ev"].to_numpy()
                 score_rows.append(dict(split=rep, half=half, layer=name, median_ev=res.summary["median_ev"],
                                        mean_ev=res.summary["mean_ev"]))
@@ -584,11 +544,11 @@ def expansion_sweep(X, recordings, widths: Sequence[int], seed=0, n_splits: int 
     """Forward and reverse EV of random ReLU expansions of one representation.
 
     Each width ``w > 0`` builds ``relu(Z G)`` with a fixed Gaussian ``G``
-    (:func:`bothways.analyses.dimensionality_sweep.random_expansion`): a wider layer
+    (:func:`bothways.dimensionality.random_expansion`): a wider layer
     whose every unit is a fixed random function of ``X`` — it learns nothing and, by the
     data-processing inequality, knows nothing about the stimuli that ``X`` does not.
     ``w = 0`` is ``X`` itself. Scores come from
-    :func:`bothways.analyses.asymmetry.score_both_ways` (default variant; reverse over a
+    :func:`bothways.zoo.score_both_ways` (default variant; reverse over a
     sample of at most ``max_units`` units, matched to the neuron count).
 
     Returns
@@ -597,18 +557,14 @@ def expansion_sweep(X, recordings, widths: Sequence[int], seed=0, n_splits: int 
     ``forward_ev``, ``reverse_ev`` (medians, %), ``reverse_ev_matched`` (median over
     neuron-count subsets), ``forward_mean_ev``.
     """
-    from bothways.analyses.asymmetry import score_both_ways
-    from bothways.analyses.dimensionality_sweep import random_expansion
-    from bothways.dimensionality import participation_ratio
+    from bothways.dimensionality import participation_ratio, random_expansion
+    from bothways.zoo import score_both_ways
 
-    X = _matrix("X", X)
-    R = np.asarray(recordings)
-    if R.ndim != 3:
-        raise ValueError(f"recordings must be (stimuli, neurons, repeats), got shape {R.shape}")
+    X = as_matrix(X, "X")
+    R = as_trials(recordings, "recordings")
     rows = []
     for w in widths:
-        if isinstance(w, bool) or int(w) != w or w < 0:
-            raise ValueError(f"widths must be integers >= 0, got {w!r}")
+        w = check_int(w, "widths[i]", minimum=0)
         H = X if w == 0 else random_expansion(X, int(w), seed=seed)
         s = score_both_ways(H, R, variants=("default",), n_splits=n_splits, seed=seed, max_units=max_units,
                             n_boot=n_boot, **options).summary.set_index("direction")
@@ -626,7 +582,7 @@ def unit_sample(X, n: int | None, seed=0) -> np.ndarray:
     ``None`` (or ``n`` ≥ the number of non-constant units): all of them. Constant units
     (e.g. ReLUs silent on every stimulus) have no correlation with anything.
     """
-    from bothways.analyses.asymmetry import nonconstant_units
+    from bothways.stats import nonconstant_units
 
     units = nonconstant_units(X)
     if units.size == 0:
@@ -664,18 +620,18 @@ def metric_table(features: Mapping, recordings, n_splits: int = 5, seed=0, max_u
     from bothways.metrics import linear_cka, matching_score, procrustes_distance, rsa
 
     features = _mapping("features", features)
-    mean, trials = _target("recordings", recordings)
+    mean, trials = as_responses(recordings, "recordings")
     if trials is None:
         raise ValueError("recordings must be (stimuli, neurons, repeats) for noise-corrected EV")
-    kw = dict(n_folds=n_folds, n_splits=n_splits, seed=seed, n_boot=0, match_to=None, device=device)
+    kw = dict(n_folds=n_folds, n_splits=n_splits, seed=seed, n_boot=0, match_to=None, device=device, warn=False)
     rows = []
     for name, X in features.items():
-        X = _matrix(f"features[{name!r}]", X)
+        X = as_matrix(X, f"features[{name!r}]")
         Z = ridge_coordinates(X)
         units = unit_sample(X, None)
         sample = unit_sample(X, max_units, seed=seed)
-        fwd = _quiet_predictivity(Z, trials, **kw)
-        rev = _quiet_predictivity(trials, X[:, sample], **kw)
+        fwd = predictivity(Z, trials, **kw)
+        rev = predictivity(trials, X[:, sample], **kw)
         rows.append(dict(model=name, forward_ev=fwd.summary["median_ev"], reverse_ev=rev.summary["median_ev"],
                          rsa=rsa(mean, X[:, units]), cka=linear_cka(mean, Z),
                          procrustes=float(np.cos(procrustes_distance(mean, Z))),
@@ -697,7 +653,7 @@ def oriented(table: pd.DataFrame, higher_is_better: Mapping[str, bool] = HIGHER_
 
 # --------------------------------------------------------------------------- transform classes
 def _class_predictions(S, T, cls, folds, width, seed):
-    from bothways.analyses.dimensionality_sweep import random_expansion
+    from bothways.dimensionality import random_expansion
     from bothways.metrics import transform_class_score
 
     if cls == "nonlinear":
@@ -705,13 +661,6 @@ def _class_predictions(S, T, cls, folds, width, seed):
         S = S[:, unit_sample(S, None)]
         cls = "linear"
     return transform_class_score(S, T, cls=cls, folds=folds)
-
-
-def _colcorr(a, b):
-    a, b = a - a.mean(0), b - b.mean(0)
-    den = np.sqrt(np.sum(a * a, 0) * np.sum(b * b, 0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, np.sum(a * b, 0) / den, np.nan)
 
 
 def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = None,
@@ -726,16 +675,18 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
     source unit), ``"soft"`` (optimal-transport soft matching), ``"linear"`` (ridge) —
     all :func:`bothways.metrics.transform_class_score` — and ``"nonlinear"`` (ridge on
     ``nonlinear_width`` random ReLU features of the source,
-    :func:`bothways.analyses.dimensionality_sweep.random_expansion`: a kernel-like
+    :func:`bothways.dimensionality.random_expansion`: a kernel-like
     nonlinear class). Every class and every split uses the same folds.
 
-    Noise is corrected on both sides as in :func:`bothways.predictivity.predictivity`:
-    ρ_target is the target unit's split-half reliability
-    (:func:`bothways.predictivity.split_half_reliability`), ρ_prediction the
-    Spearman–Brown corrected correlation between the predictions the class makes from
-    each half of the source's repeats (:func:`bothways.predictivity.split_half_means`);
-    each is 1 for a noiseless side. Units whose ceiling ρ_target·ρ_prediction is not
-    positive are left out of the scores and counted.
+    Noise is corrected on both sides by :mod:`bothways.reliability`, as in
+    :func:`bothways.predictivity.predictivity`: ρ_target is the target unit's
+    split-half reliability (:func:`~bothways.reliability.split_half_reliability`),
+    ρ_prediction the Spearman–Brown corrected correlation between the predictions the
+    class makes from each half of the source's repeats
+    (:func:`~bothways.reliability.prediction_reliability` of
+    :func:`~bothways.reliability.split_halves`); each is 1 for a noiseless side. Units
+    whose ceiling ρ_target·ρ_prediction (:func:`~bothways.reliability.noise_ceiling`,
+    averaged over splits) is not positive are left out of the scores and counted.
 
     Parameters
     ----------
@@ -758,21 +709,21 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
     ``n_source``, ``n_targets`` (units used), ``n_bad_ceiling``, ``n_constant``
     (constant units left out of source and target).
     """
-    from bothways.analyses.asymmetry import nonconstant_units
-    from bothways.predictivity import spearman_brown, split_half_means, split_half_reliability
+    from bothways.stats import nonconstant_units
+    from bothways.reliability import noise_ceiling, prediction_reliability, split_half_reliability, split_halves
     from bothways.ridge import kfold_indices
 
     pops = _mapping("populations", populations, min_items=2)
     means, trials, rel, n_constant = {}, {}, {}, {}
     for name, A in pops.items():
-        M, tr = _target(f"populations[{name!r}]", A)
+        M, tr = as_responses(A, f"populations[{name!r}]")
         keep = nonconstant_units(M)
         if keep.size == 0:
             raise ValueError(f"every unit of population {name!r} is constant over the stimuli")
         means[name], n_constant[name] = M[:, keep], M.shape[1] - keep.size
         trials[name] = None if tr is None else tr[:, keep]
-        rel[name] = (np.ones(keep.size) if tr is None
-                     else split_half_reliability(trials[name], n_splits=n_reliability_splits, seed=seed))
+        rel[name] = (None if tr is None else split_half_reliability(trials[name], n_splits=n_reliability_splits,
+                                                                    seed=seed, return_splits=True))
     n = {k: v.shape[0] for k, v in means.items()}
     if len(set(n.values())) != 1:
         raise ValueError(f"populations have different numbers of stimuli: {n}")
@@ -790,18 +741,19 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
         T = means[tgt]
         for cls in classes:
             r = _class_predictions(means[src], T, cls, folds, nonlinear_width, seed).r
-            rho_p = np.ones_like(r)
+            rho_p = None
             if trials[src] is not None:
                 rng = np.random.default_rng([int(seed), 17])
                 reps = []
                 for _ in range(int(n_reliability_splits)):
-                    a, b = split_half_means(trials[src], rng)
+                    a, b = split_halves(trials[src], rng)
                     pa = _class_predictions(a, T, cls, folds, nonlinear_width, seed).predictions
                     pb = _class_predictions(b, T, cls, folds, nonlinear_width, seed).predictions
-                    reps.append(spearman_brown(_colcorr(pa, pb)))
-                rho_p = np.mean(reps, axis=0)
-            ceiling = rel[tgt] * rho_p
-            ok = np.isfinite(r) & (ceiling > 0)
+                    reps.append(prediction_reliability(pa, pb))
+                rho_p = np.stack(reps)
+            c = noise_ceiling(np.ones(r.size) if rel[tgt] is None else rel[tgt], rho_p, min_reliability=None)
+            ceiling = c.ceiling
+            ok = np.isfinite(r) & c.defined
             rows.append(dict(source=src, target=tgt, cls=cls,
                              score=float(np.mean(r[ok] / np.sqrt(ceiling[ok]))) if ok.any() else np.nan,
                              ev=float(np.median(100 * r[ok] ** 2 / ceiling[ok])) if ok.any() else np.nan,

@@ -25,7 +25,6 @@ modules; this module combines them.
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -33,9 +32,11 @@ import pandas as pd
 from scipy import stats
 
 from bothways import grid
+from bothways._validation import as_matrix, check_int, check_number
 from bothways.dimensionality import participation_ratio
 from bothways.predictivity import predictivity
 from bothways.ridge import kfold_indices
+from bothways.stats import bootstrap
 
 __all__ = ["SCHEMES", "cv_folds", "forward_scores", "paired_difference", "rank_agreement",
            "interval_word", "regression_verdict", "grid_key", "chapter_table", "torus_detection",
@@ -87,7 +88,7 @@ def forward_scores(features: Mapping[str, np.ndarray], recordings, bin_centers, 
     per_neuron : long table (model, scheme, neuron, r, ev, and the ``groups`` columns).
     """
     rec = np.asarray(recordings, float)
-    centers = np.asarray(bin_centers, float)
+    centers = as_matrix(bin_centers, "bin_centers", what="(bins, 2)")
     if centers.shape != (rec.shape[0], 2):
         raise ValueError(f"bin_centers must be ({rec.shape[0]}, 2) to match recordings, got {centers.shape}")
     groups = {k: np.asarray(v) for k, v in (groups or {}).items()}
@@ -100,10 +101,9 @@ def forward_scores(features: Mapping[str, np.ndarray], recordings, bin_centers, 
         X = np.asarray(X, float)
         pr = participation_ratio(X)
         for scheme, f in folds.items():
-            with warnings.catch_warnings():  # NaN EVs are counted in n_valid instead
-                warnings.filterwarnings("ignore", message=".*targets have NaN EV", category=UserWarning)
-                res = predictivity(X, rec, n_splits=n_splits, seed=seed, folds=f, n_boot=0,
-                                   progress=False, min_reliability=min_reliability, **ridge_options)
+            res = predictivity(X, rec, n_splits=n_splits, seed=seed, folds=f, n_boot=0, progress=False,
+                               min_reliability=min_reliability, warn=False,  # NaN EVs: counted in n_valid
+                               **ridge_options)
             r = res.per_target.r.to_numpy()
             ev = np.sign(r) * res.per_target.ev.to_numpy()
             rows.append(dict(model=name, scheme=scheme, median_ev=float(np.nanmedian(ev)),
@@ -124,10 +124,8 @@ def _ev_matrix(per_neuron, scheme, models, neurons=None):
 
 
 def _check_boot(n_boot, ci):
-    if int(n_boot) < 100:
-        raise ValueError(f"n_boot must be at least 100, got {n_boot}")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be in (0, 1), got {ci}")
+    check_int(n_boot, "n_boot", minimum=100)
+    check_number(ci, "ci", low=0.0, high=1.0, low_open=True, high_open=True)
 
 
 def paired_difference(per_neuron: pd.DataFrame, a: str, b: str, scheme: str, neurons=None,
@@ -135,18 +133,17 @@ def paired_difference(per_neuron: pd.DataFrame, a: str, b: str, scheme: str, neu
     """Median over neurons of EV(a) − EV(b) (percentage points) with a bootstrap interval.
 
     Neurons with a finite EV under both models are resampled with replacement
-    (percentile interval, ``n_boot`` resamples). ``neurons`` (bool per neuron) restricts
-    the comparison (e.g. grid cells only). Returns ``estimate, low, high, n``.
+    (:func:`bothways.stats.bootstrap`, percentile interval, ``n_boot`` resamples).
+    ``neurons`` (bool per neuron) restricts the comparison (e.g. grid cells only).
+    Returns ``estimate, low, high, n``.
     """
     _check_boot(n_boot, ci)
     M = _ev_matrix(per_neuron, scheme, [a, b], neurons)
     d = (M[:, 0] - M[:, 1])[np.isfinite(M).all(1)]
     if len(d) < 3:
         raise ValueError(f"only {len(d)} neurons with finite EV under both {a!r} and {b!r}")
-    rng = np.random.default_rng(seed)
-    boot = np.median(d[rng.integers(0, len(d), (int(n_boot), len(d)))], axis=1)
-    lo, hi = np.quantile(boot, [(1 - ci) / 2, (1 + ci) / 2])
-    return dict(estimate=float(np.median(d)), low=float(lo), high=float(hi), n=int(len(d)))
+    iv = bootstrap(np.median, d, n_boot=n_boot, level=ci, seed=seed)
+    return dict(estimate=iv.estimate, low=iv.low, high=iv.high, n=iv.n)
 
 
 def rank_agreement(per_neuron: pd.DataFrame, key: Mapping[str, float], scheme: str, neurons=None,
@@ -164,12 +161,8 @@ def rank_agreement(per_neuron: pd.DataFrame, key: Mapping[str, float], scheme: s
     k = np.array([key[m] for m in models], float)
     M = _ev_matrix(per_neuron, scheme, models, neurons)
     M = M[np.isfinite(M).all(1)]
-    rho = stats.spearmanr(np.median(M, 0), k).statistic
-    rng = np.random.default_rng(seed)
-    boot = [stats.spearmanr(np.median(M[rng.integers(0, len(M), len(M))], 0), k).statistic
-            for _ in range(int(n_boot))]
-    lo, hi = np.nanquantile(boot, [(1 - ci) / 2, (1 + ci) / 2])
-    return dict(rho=float(rho), low=float(lo), high=float(hi), n_models=len(models))
+    iv = bootstrap(lambda E: stats.spearmanr(np.median(E, 0), k).statistic, M, n_boot=n_boot, level=ci, seed=seed)
+    return dict(rho=iv.estimate, low=iv.low, high=iv.high, n_models=len(models))
 
 
 def interval_word(low: float, high: float, positive: str, negative: str, neither: str) -> str:

@@ -7,9 +7,9 @@ This module provides the steps chapter 2 takes with what is obtainable here:
 - :func:`session_pair` — two real recording sessions on their shared images (the same
   monkey on two days, Cowley et al. 2023), each side as trials where they exist and as
   repeat averages where they do not;
-- :func:`twin_panel` — model-predicted populations of several monkeys on one shared
-  image set: the digital twins of Cowley et al. (2023) with trial noise drawn from the
-  mean–variance law of real single trials;
+- the model-predicted populations of several monkeys on one shared image set come
+  from :func:`bothways.data.twin_panel` (the digital twins of Cowley et al. 2023 with
+  trial noise drawn from the mean–variance law of real single trials);
 - :func:`pairwise_predictivity` — every ordered pair of populations scored with
   :func:`bothways.predictivity.predictivity`, saying for each which side carries the
   noise correction;
@@ -17,23 +17,24 @@ This module provides the steps chapter 2 takes with what is obtainable here:
   source × target matrix, the two directions of each pair side by side, and one table
   of asymmetry indices for animal–animal and model–animal pairs.
 
-Model–animal scores come from :func:`bothways.analyses.asymmetry.score_zoo`, so both
+Model–animal scores come from :func:`bothways.zoo.score_zoo`, so both
 chapters score models the same way.
 """
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from bothways._validation import as_trials, check_int, responses_of
+from bothways.data.recording import Recording
 from bothways.predictivity import predictivity
 
 __all__ = ["PAPER_MONKEY_TO_MONKEY", "TWIN_MONKEYS", "SessionPair", "PairwiseResult", "ModelAnimalResult",
-           "session_pair", "trial_noise", "twin_panel", "pairwise_predictivity", "score_models_against",
+           "session_pair", "pairwise_predictivity", "score_models_against",
            "direction_matrix", "symmetry_table", "asymmetry_indices", "correction_label"]
 
 #: Monkey→monkey median EV (%) in the two directions, macaque IT, Muzellec & Kar 2026.
@@ -46,19 +47,23 @@ TWIN_MONKEYS = ("WE", "PE", "RA")
 class SessionPair:
     """Two sessions restricted to the images they share.
 
-    ``a`` and ``b``: (shared stimuli, neurons, repeats) trials where the session has
-    them, else (shared stimuli, neurons) repeat averages; ``images``: (shared stimuli,
-    112, 112, 3) uint8; ``index_a``/``index_b``: the shared images' positions in each
-    session. ``name_a``/``name_b`` label the sides ("210322 (PE)").
+    ``a`` and ``b``: each session as a :class:`~bothways.data.recording.Recording` on
+    the shared stimuli, in the same order (single trials where the session has them,
+    else only its trial averages); ``images``: (shared stimuli, 112, 112, 3) uint8;
+    ``index_a``/``index_b``: the shared images' positions in each session.
+    ``name_a``/``name_b`` label the sides ("210322 (PE)").
     """
 
     name_a: str
     name_b: str
-    a: np.ndarray = field(repr=False)
-    b: np.ndarray = field(repr=False)
-    images: np.ndarray = field(repr=False)
+    a: Recording = field(repr=False)
+    b: Recording = field(repr=False)
     index_a: np.ndarray = field(repr=False)
     index_b: np.ndarray = field(repr=False)
+
+    @property
+    def images(self) -> np.ndarray:
+        return self.a.images
 
     @property
     def populations(self) -> dict:
@@ -91,7 +96,7 @@ class ModelAnimalResult:
     ``forward`` (model → animal), ``reverse`` (animal → model), ``asymmetry`` (forward −
     reverse) and, when requested, ``forward_matched`` (model → animal from random sets
     of as many model units as the animal has neurons, averaged over draws). EV in %,
-    summarised by ``stat``. ``zoos``: animal -> :class:`~bothways.analyses.asymmetry.ZooResult`.
+    summarised by ``stat``. ``zoos``: animal -> :class:`~bothways.zoo.ZooResult`.
     """
 
     table: pd.DataFrame
@@ -114,11 +119,12 @@ def session_pair(session_a=210322, session_b=210325, n_stimuli: int | None = Non
     """Load two Cowley et al. (2023) sessions on the images they share.
 
     Images are matched by a hash of their pixels (:func:`bothways.data.shared_images`;
-    210322 and 210325, monkey PE, share 600). Each side is its single trials when the
-    session has them (210325 only), else its repeat averages, (stimuli, neurons): a
-    side without trials can only be treated as noiseless, so its noise ceiling is not
-    computed (see :func:`correction_label`). ``n_stimuli``: a seeded random subset of
-    the shared images (default all), kept in their shared order.
+    210322 and 210325, monkey PE, share 600). Each side is a
+    :class:`~bothways.data.recording.Recording` with single trials when the session
+    has them (210325 only), else with its repeat averages alone: a side without trials
+    can only be treated as noiseless, so its noise ceiling is not computed (see
+    :func:`correction_label`). ``n_stimuli``: a seeded random subset of the shared
+    images (default all), kept in their shared order.
     """
     from bothways.data import load_cowley_session, shared_images
 
@@ -128,78 +134,11 @@ def session_pair(session_a=210322, session_b=210325, n_stimuli: int | None = Non
         raise ValueError(f"sessions {session_a} and {session_b} share no images")
     keep = np.arange(len(sh))
     if n_stimuli is not None:
-        if not 1 <= int(n_stimuli) <= len(sh):
-            raise ValueError(f"n_stimuli must lie in [1, {len(sh)}], got {n_stimuli}")
-        keep = np.sort(np.random.default_rng(seed).choice(len(sh), int(n_stimuli), replace=False))
+        n_stimuli = check_int(n_stimuli, "n_stimuli", minimum=1, maximum=len(sh))
+        keep = np.sort(np.random.default_rng(seed).choice(len(sh), n_stimuli, replace=False))
     ia, ib = sh.index_a[keep], sh.index_b[keep]
-
-    def side(rec, idx):
-        return rec.trials[idx] if rec.trials is not None else rec.responses[idx]
-
-    return SessionPair(f"{A.session} ({A.monkey})", f"{B.session} ({B.monkey})", side(A, ia), side(B, ib),
-                       A.images[ia], ia, ib)
-
-
-def trial_noise():
-    """The mean–variance law of real V4 single trials (session 210325, monkey PE).
-
-    :func:`bothways.data.twins.fit_mean_variance` on the trials of session 210325 (the
-    only session with single trials here): ``variance = a · mean^b`` in spike counts per
-    100 ms.
-    """
-    from bothways.data import load_cowley_session
-    from bothways.data.twins import fit_mean_variance
-
-    rec = load_cowley_session(210325, images=False)
-    return fit_mean_variance(rec.trials, source="Cowley et al. 2023, session 210325 (monkey PE, V4)")
-
-
-def twin_panel(images, n_per_monkey: int | None = None, repeats: int = 8, seed=0,
-               monkeys: Sequence[str] = TWIN_MONKEYS, noise=None, **twin_options) -> dict:
-    """Model-predicted populations of several monkeys responding to one image set.
-
-    For each monkey, ``n_per_monkey`` of its digital twins (Cowley et al. 2023; WE 33,
-    PE 144, RA 42 — default: as many as the smallest monkey has, so every population
-    has the same size) are drawn at random (seeded) and run on ``images``; trials are
-    then drawn around each twin's prediction with the mean–variance law of real single
-    trials (:func:`trial_noise` unless ``noise`` is given;
-    :func:`bothways.data.twins.sample_trials`). Twin outputs are cached on disk by
-    :mod:`bothways.data.twins`, so a second run costs no forward passes.
-
-    Returns ``{monkey: TwinPopulation}`` (:class:`bothways.data.twins.TwinPopulation`:
-    ``responses`` (stimuli, twins, repeats), ``mean`` (stimuli, twins), ``sessions``,
-    ``neurons``). These are **model-predicted** responses, not recordings.
-    """
-    from bothways.data.twins import (MONKEY_TWIN_SESSIONS, TWIN_SESSIONS, TwinPopulation, digital_twins,
-                                     sample_trials)
-
-    monkeys = list(monkeys)
-    unknown = [m for m in monkeys if m not in MONKEY_TWIN_SESSIONS]
-    if unknown or not monkeys:
-        raise ValueError(f"monkeys must be among {sorted(MONKEY_TWIN_SESSIONS)}, got {monkeys}")
-    pool = {m: [(s, k) for s in MONKEY_TWIN_SESSIONS[m] for k in range(TWIN_SESSIONS[s])] for m in monkeys}
-    smallest = min(len(p) for p in pool.values())
-    n = smallest if n_per_monkey is None else int(n_per_monkey)
-    if not 1 <= n <= smallest:
-        raise ValueError(f"n_per_monkey must lie in [1, {smallest}] (twins of the smallest monkey), got {n_per_monkey}")
-    if int(repeats) < 2:
-        raise ValueError(f"repeats must be >= 2 for split-half reliabilities, got {repeats}")
-    noise = trial_noise() if noise is None else noise
-    rng = np.random.default_rng(seed)
-    panel = {}
-    for m in monkeys:
-        picks = sorted(pool[m][i] for i in rng.choice(len(pool[m]), n, replace=False))
-        means, sess, neu = [], [], []
-        for s in dict.fromkeys(p[0] for p in picks):
-            ks = [k for (ss, k) in picks if ss == s]
-            means.append(np.asarray(digital_twins(s, neurons=ks)(images, **twin_options), dtype=np.float64))
-            sess += [s] * len(ks)
-            neu += ks
-        mean = np.concatenate(means, axis=1)
-        trials = sample_trials(mean, noise, int(repeats), rng)
-        panel[m] = TwinPopulation(m, trials, mean, np.array(sess), np.array(neu), noise,
-                                  seed if isinstance(seed, (int, np.integer)) else None)
-    return panel
+    name = lambda r: f"{r.info['session']} ({r.info['monkey']})"  # noqa: E731
+    return SessionPair(name(A), name(B), A.subset(stimuli=ia), B.subset(stimuli=ib), ia, ib)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -210,9 +149,10 @@ def pairwise_predictivity(populations: Mapping[str, np.ndarray], pairs: Sequence
 
     Parameters
     ----------
-    populations : name -> (stimuli, neurons, repeats) trials (noisy) or (stimuli,
-        neurons) responses (taken as noiseless: no ceiling on that side). The same
-        stimuli in the same order everywhere.
+    populations : name -> :class:`~bothways.data.recording.Recording`, (stimuli,
+        neurons, repeats) trials (noisy) or (stimuli, neurons) responses (taken as
+        noiseless: no ceiling on that side; so is a Recording without single trials).
+        The same stimuli in the same order everywhere.
     pairs : ``(source, target)`` names; default every ordered pair of distinct names.
     n_source : use a seeded random subset of this many neurons of every source (the
         same subset whenever that population is the source), so that sources of
@@ -228,7 +168,7 @@ def pairwise_predictivity(populations: Mapping[str, np.ndarray], pairs: Sequence
     names = list(populations)
     if len(names) < 2:
         raise ValueError("need at least two populations")
-    arrays = {k: np.asarray(v) for k, v in populations.items()}
+    arrays = {k: np.asarray(responses_of(v)) for k, v in populations.items()}
     n_stim = {k: a.shape[0] for k, a in arrays.items()}
     if len(set(n_stim.values())) != 1:
         raise ValueError(f"populations have different numbers of stimuli: {n_stim}")
@@ -247,16 +187,14 @@ def pairwise_predictivity(populations: Mapping[str, np.ndarray], pairs: Sequence
         if n_source is None:
             cols[k] = np.arange(q)
         else:
-            if not 1 <= int(n_source) <= q:
+            if check_int(n_source, "n_source", minimum=1) > q:
                 raise ValueError(f"n_source={n_source} but population {k!r} has {q} neurons")
             cols[k] = np.sort(np.random.default_rng([int(seed), 13, i]).choice(q, int(n_source), replace=False))
     rows, results = [], {}
     for src, tgt in pairs:
         S, T = arrays[src][:, cols[src]], arrays[tgt]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # NaN EVs are counted in n_nan
-            res = predictivity(S, T, n_splits=n_splits, seed=seed, n_boot=n_boot, match_to=None,
-                               **predictivity_options)
+        res = predictivity(S, T, n_splits=n_splits, seed=seed, n_boot=n_boot, match_to=None,
+                           **{"warn": False, **predictivity_options})  # NaN EVs are counted in n_nan
         pt, s = res.per_target, res.summary
         rows.append(dict(source=src, target=tgt, direction=res.direction,
                          correction=correction_label(S.ndim == 3, T.ndim == 3),
@@ -273,36 +211,35 @@ def score_models_against(populations: Mapping[str, np.ndarray], models: Sequence
                          stat: str = "median_ev", variant: str = "default", matched_draws: int = 0, seed=0,
                          **score_zoo_options) -> ModelAnimalResult:
     """Forward and reverse EV of every model against every animal, chosen and scored as in
-    chapter 1 (:func:`bothways.analyses.asymmetry.score_zoo`, one call per animal: the
+    chapter 1 (:func:`bothways.zoo.score_zoo`, one call per animal: the
     layer is chosen on ``split.selection`` for each animal, scores use
     ``split.held_out``).
 
     Parameters
     ----------
-    populations : animal -> (stimuli, neurons, repeats) trials on ``images``.
-    models : model specs (:func:`bothways.analyses.asymmetry.parse_model`).
-    images, split : the stimuli and a :class:`~bothways.analyses.asymmetry.StimulusSplit`.
+    populations : animal -> :class:`~bothways.data.recording.Recording` or (stimuli,
+        neurons, repeats) trials on ``images``.
+    models : model specs (:func:`bothways.models.parse_model`).
+    images, split : the stimuli and a :class:`~bothways.zoo.StimulusSplit`.
     stat, variant : which summary and analysis variant fill ``forward``/``reverse``.
     matched_draws : if > 0, also ``forward_matched``: forward EV from that many random
         sets of as many model units as the animal has neurons (drawn from the units the
         zoo sampled as reverse targets), so that both directions use equally many
-        predictors (:func:`bothways.analyses.asymmetry.ev_vs_source_size`).
+        predictors (:func:`bothways.zoo.ev_vs_source_size`).
     **score_zoo_options : passed to ``score_zoo`` (``variants`` defaults to
         ``(variant,)``; ``n_splits``, ``n_boot``, ``max_units``, ``candidate_layers``,
         ``features_fn``, ``device``, ...).
     """
-    from bothways.analyses import asymmetry as asy
+    from bothways import zoo as zoo_mod
 
     if not populations:
         raise ValueError("no populations")
     score_zoo_options.setdefault("variants", (variant,))
     rows, zoos = [], {}
     for animal, R in populations.items():
-        R = np.asarray(R)
-        if R.ndim != 3:
-            raise ValueError(f"population {animal!r} must be (stimuli, neurons, repeats), got shape {R.shape}")
-        zoo = asy.score_zoo(models, images, R, split, seed=seed, **score_zoo_options)
-        tab = asy.forward_reverse_table(zoo.summary, variant, stat).reset_index()
+        R = as_trials(R, f"populations[{animal!r}]")
+        zoo = zoo_mod.score_zoo(models, images, R, split, seed=seed, **score_zoo_options)
+        tab = zoo_mod.forward_reverse_table(zoo.summary, variant, stat).reset_index()
         tab.insert(1, "animal", animal)
         if matched_draws:
             q = R.shape[1]
@@ -313,7 +250,7 @@ def score_models_against(populations: Mapping[str, np.ndarray], models: Sequence
                     matched.append(np.nan)
                     continue
                 kw = {k: v for k, v in score_zoo_options.items() if k in ("n_folds", "device")}
-                curve = asy.ev_vs_source_size(X, R[split.held_out], [q], n_draws=matched_draws, seed=seed,
+                curve = zoo_mod.ev_vs_source_size(X, R[split.held_out], [q], n_draws=matched_draws, seed=seed,
                                               n_splits=score_zoo_options.get("n_splits", 5), **kw)
                 matched.append(float(curve[stat].mean()))
             tab["forward_matched"] = matched
@@ -354,7 +291,7 @@ def asymmetry_indices(animal_pairs: pd.DataFrame, model_pairs: pd.DataFrame) -> 
     ``animal_pairs``: :func:`symmetry_table` output (the sign of ``a → b − b → a`` is
     arbitrary for two animals, so the index is its absolute value). ``model_pairs``:
     columns ``model``, ``animal``, ``forward``, ``reverse`` (e.g. from
-    :func:`bothways.analyses.asymmetry.forward_reverse_table` per animal); the index is
+    :func:`bothways.zoo.forward_reverse_table` per animal); the index is
     ``forward − reverse`` (model → animal minus animal → model), signed. Returns columns
     ``kind`` ("animal–animal" / "model–animal"), ``pair``, ``one_way``, ``other_way``,
     ``index`` (EV percentage points).

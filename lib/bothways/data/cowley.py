@@ -2,8 +2,9 @@
 
 Utah-array spike counts in a 100 ms window, one image per fixation, three monkeys
 (WE, PE, RA); 112 x 112 RGB images. Files come through :func:`bothways.data.fetch`.
-Shapes follow the book's convention, stimuli first: ``responses`` is
-(stimuli, neurons), ``trials`` is (stimuli, neurons, repeats) NaN-padded.
+:func:`load_cowley_session` returns a :class:`~bothways.data.recording.Recording`
+(stimuli first): ``mean`` (stimuli, neurons) and, for session 210325, ``trials``
+(stimuli, neurons, repeats) NaN-padded.
 """
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from .files import fetch
+from .recording import RECORDED, Recording
 
-__all__ = ["SESSIONS", "CowleySession", "SharedImages", "load_cowley_session", "load_images",
+__all__ = ["SESSIONS", "SharedImages", "load_cowley_session", "load_images",
            "shared_images", "image_hashes", "image_set_hash"]
 
 #: Recording sessions here: session -> (monkey, neurons, images).
@@ -41,32 +44,6 @@ def _session(session) -> int:
     if s not in SESSIONS:
         raise ValueError(f"no recordings for session {session!r} here; known sessions: {sorted(SESSIONS)}")
     return s
-
-
-@dataclass(frozen=True)
-class CowleySession:
-    """One V4 session.
-
-    images: (stimuli, 112, 112, 3) uint8; responses: (stimuli, neurons) float64 spike
-    counts per 100 ms, averaged over repeats; trials: (stimuli, neurons, repeats) with
-    NaN for missing repeats, or ``None`` where single trials are not available (all
-    sessions but 210325). Source: Cowley et al. 2023 (``cowley2023``).
-    """
-
-    session: int
-    monkey: str
-    images: np.ndarray
-    responses: np.ndarray
-    trials: np.ndarray | None
-    citation: str = "cowley2023"
-
-    @property
-    def n_stimuli(self) -> int:
-        return self.responses.shape[0]
-
-    @property
-    def n_neurons(self) -> int:
-        return self.responses.shape[1]
 
 
 def _natural_key(name: str):
@@ -97,12 +74,16 @@ def load_images(session) -> np.ndarray:
     return _load_images_cached(_session(session))
 
 
-def load_cowley_session(session, images: bool = True) -> CowleySession:
-    """Load one V4 session (Cowley et al. 2023) as a :class:`CowleySession`.
+def load_cowley_session(session, images: bool = True) -> Recording:
+    """Load one V4 session (Cowley et al. 2023) as a :class:`~bothways.data.recording.Recording`.
 
-    ``responses`` is the file's (neurons, images) array transposed to (stimuli,
-    neurons); ``trials`` (session 210325 only) is (stimuli, neurons, repeats), NaN-padded.
-    ``images=False`` skips decoding the JPEGs (``images`` is then an empty array).
+    ``mean`` is the file's (neurons, images) repeat-averaged array transposed to
+    (stimuli, neurons), spike counts per 100 ms; ``trials`` (session 210325 only — the
+    other sessions are published as averages) is (stimuli, neurons, repeats),
+    NaN-padded, and its average equals the published one. ``images``: (stimuli, 112,
+    112, 3) uint8 in response order (``images=False`` skips decoding the JPEGs:
+    ``images`` is then ``None``). ``info`` holds ``session`` and ``monkey``; the
+    ``neurons`` table has ``session``, ``monkey`` and ``neuron`` (column of the file).
     """
     s = _session(session)
     monkey, n_neurons, n_images = SESSIONS[s]
@@ -112,10 +93,13 @@ def load_cowley_session(session, images: bool = True) -> CowleySession:
     trials = None
     if s == 210325:
         trials = np.load(fetch(f"{_ROOT}/responses_raw/responses_{s}.npy")).transpose(1, 0, 2)
-    imgs = load_images(s) if images else np.zeros((0, 112, 112, 3), np.uint8)
+    imgs = load_images(s) if images else None
     if images and len(imgs) != n_images:
         raise ValueError(f"session {s}: {len(imgs)} images but {n_images} response columns")
-    return CowleySession(s, monkey, imgs, resp, trials)
+    neurons = pd.DataFrame({"session": s, "monkey": monkey, "neuron": np.arange(n_neurons)})
+    return Recording(trials=trials, mean=None if trials is not None else resp, images=imgs, neurons=neurons,
+                     kind=RECORDED, source=f"Cowley et al. 2023, V4 session {s} (monkey {monkey})",
+                     citation="cowley2023", info=dict(session=s, monkey=monkey))
 
 
 def image_hashes(images: np.ndarray) -> list[str]:

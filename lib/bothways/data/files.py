@@ -24,6 +24,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["DataFile", "DataFileError", "registry", "registry_table", "fetch", "sha256_file",
-           "find_repo_root", "data_dirs", "cache_dir", "verify_all"]
+           "find_repo_root", "data_dirs", "cache_dir", "verify_all", "atomic_write"]
 
 
 class DataFileError(ValueError):
@@ -154,24 +155,39 @@ def _verify(p: Path, e: DataFile) -> Path:
     return p
 
 
+@contextmanager
+def atomic_write(path, verify=None):
+    """Write a file so that it is complete or absent, never half-written.
+
+    ``with atomic_write(path) as f: np.save(f, array)`` writes into a temporary file
+    beside ``path`` (binary mode), then renames it onto ``path``; if the block raises,
+    or ``verify(temporary_path)`` does, the temporary file is deleted and ``path`` is
+    left as it was. Parent folders are created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+        if verify is not None:
+            verify(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _download(url: str, dest: Path, e: DataFile, progress: bool = True) -> None:
     """Stream ``url`` into a temporary file beside ``dest``, verify it, then rename."""
     from tqdm.auto import tqdm
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as resp, \
-                tqdm(total=e.bytes, unit="B", unit_scale=True, desc=Path(e.path).name,
-                     disable=not progress) as bar:
-            while block := resp.read(1 << 16):
-                out.write(block)
-                bar.update(len(block))
-        _verify(Path(tmp), e)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_write(dest, verify=lambda tmp: _verify(tmp, e)) as out, \
+            urllib.request.urlopen(url, timeout=60) as resp, \
+            tqdm(total=e.bytes, unit="B", unit_scale=True, desc=Path(e.path).name, disable=not progress) as bar:
+        while block := resp.read(1 << 16):
+            out.write(block)
+            bar.update(len(block))
 
 
 def fetch(path_or_entry, *, download: bool = True, progress: bool = True) -> Path:

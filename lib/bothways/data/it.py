@@ -2,8 +2,10 @@
 
 The IT data of the papers the book examines live on hosts these machines cannot
 reach, so the files are not in the registry: pass the path of your own copy. Both
-loaders return an :class:`ITRecording` with responses (stimuli, sites, repeats),
-NaN where a stimulus has fewer repeats.
+loaders return a :class:`~bothways.data.recording.Recording` whose ``trials`` are
+(stimuli, sites, repeats), NaN where a stimulus has fewer repeats (recording sites are
+the ``neurons`` of the book's vocabulary); ``stimuli.stimulus_id`` and
+``neurons.site_id`` label the axes and ``info["window_ms"]`` the averaging window.
 
 **Kar lab, 1320 images** (10 objects x 132 images, 2 monkeys; used by Muzellec & Kar
 2026). Two layouts are accepted:
@@ -37,38 +39,25 @@ small synthetic files of exactly this layout, not on the real files.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["ITRecording", "KAR_BIN_STARTS_MS", "load_kar_it", "load_majajhong2015"]
+from bothways._validation import check_no_inf
+
+from .recording import Recording
+
+__all__ = ["KAR_BIN_STARTS_MS", "load_kar_it", "load_majajhong2015"]
 
 #: Default labels (ms after image onset) of the 26 time bins of the Kar-lab HDF5 files.
 KAR_BIN_STARTS_MS = np.arange(0, 260, 10)
 
 
-@dataclass(frozen=True)
-class ITRecording:
-    """Macaque IT responses: (stimuli, sites, repeats), NaN-padded, rates (spikes/s).
-
-    ``stimulus_ids`` and ``site_ids`` label the axes; ``window_ms`` is the averaging
-    window; ``source`` says which file and dataset it came from.
-    """
-
-    responses: np.ndarray
-    stimulus_ids: np.ndarray
-    site_ids: np.ndarray
-    window_ms: tuple
-    source: str
-    citation: str
-
-    @property
-    def mean(self) -> np.ndarray:
-        """Repeat-averaged responses, (stimuli, sites)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
-            return np.nanmean(self.responses, axis=2)
+def _recording(x, stimulus_ids, site_ids, window, source, citation) -> Recording:
+    return Recording(trials=x, stimuli=pd.DataFrame({"stimulus_id": stimulus_ids}),
+                     neurons=pd.DataFrame({"site_id": site_ids}), source=source, citation=citation,
+                     info=dict(window_ms=window))
 
 
 def _check_file(path) -> Path:
@@ -80,13 +69,13 @@ def _check_file(path) -> Path:
 
 
 def load_kar_it(path, *, dataset: str | None = None, bin_starts_ms=KAR_BIN_STARTS_MS,
-                 window_ms=(70, 170), closed: str = "both") -> ITRecording:
+                 window_ms=(70, 170), closed: str = "both") -> Recording:
     """Load Kar-lab IT rates for the 1320 images (see the module docstring for layouts).
 
     HDF5: averages the time bins whose label ``t`` in ``bin_starts_ms`` satisfies
     ``window_ms[0] <= t <= window_ms[1]`` (``closed="both"``, the authors' code) or
     ``< window_ms[1]`` (``closed="left"``), with ``nanmean``. ``.npy``: taken as is.
-    Returns an :class:`ITRecording` with responses (images, sites, repeats).
+    Returns a :class:`~bothways.data.recording.Recording` with trials (images, sites, repeats).
     Data: the 1320-image set used by Muzellec & Kar 2026.
     """
     p = _check_file(path)
@@ -125,9 +114,8 @@ def load_kar_it(path, *, dataset: str | None = None, bin_starts_ms=KAR_BIN_START
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN (missing repeats) stay NaN
                 x = np.nanmean(x, axis=0)
         src, window = f"{p}:{dataset}", (lo, hi, closed)
-    if np.isinf(x).any():
-        raise ValueError(f"{p}: responses contain inf")
-    return ITRecording(x, np.arange(x.shape[0]), np.arange(x.shape[1]), window, src, "muzellec2026")
+    check_no_inf(x, f"{p}: responses")
+    return _recording(x, np.arange(x.shape[0]), np.arange(x.shape[1]), window, src, "muzellec2026")
 
 
 def _strings(ds) -> np.ndarray:
@@ -141,10 +129,10 @@ def _strings(ds) -> np.ndarray:
 
 
 def load_majajhong2015(path, *, variable: str | None = None, region: str | None = "IT",
-                       time_bin: int = 0) -> ITRecording:
+                       time_bin: int = 0) -> Recording:
     """Load a Brain-Score MajajHong2015 assembly file (netCDF-4/HDF5) with h5py.
 
-    Returns an :class:`ITRecording` with responses (images, neuroids, repeats) for the
+    Returns a :class:`~bothways.data.recording.Recording` with trials (images, neuroids, repeats) for the
     neuroids of ``region`` (``None``: all), time bin ``time_bin``. See the module
     docstring for the assumed layout. Data: Majaj, Hong, Solomon & DiCarlo 2015.
     """
@@ -194,4 +182,5 @@ def load_majajhong2015(path, *, variable: str | None = None, region: str | None 
     if len(set(zip(inv.tolist(), rep.tolist()))) != n_pres:
         raise ValueError(f"{p}: the same (stimulus, repetition) appears twice")
     out[inv, :, rep] = x
-    return ITRecording(out, ids, np.asarray(neur)[keep], window, f"{p}:{variable}", "majaj2015")
+    check_no_inf(out, f"{p}: responses")
+    return _recording(out, ids, np.asarray(neur)[keep], window, f"{p}:{variable}", "majaj2015")

@@ -34,8 +34,6 @@ SHA-256, image-set hash), so each twin runs once per image set.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,12 +44,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._validation import check_finite, check_int, check_no_inf, numeric_array
+from ..stats import pearson_columns
 from .cowley import SESSIONS, image_set_hash, load_cowley_session
-from .files import DataFileError, cache_dir, fetch, registry
+from .files import DataFileError, atomic_write, cache_dir, fetch, registry
+from .recording import Recording
 
 __all__ = ["TWIN_SESSIONS", "MONKEY_TWIN_SESSIONS", "TWIN_KIND", "PIXEL_MEANS", "CompactTwin",
            "FusedTwins", "DigitalTwins", "TwinValidation", "digital_twins", "validate_twins",
-           "MeanVariance", "fit_mean_variance", "sample_trials", "TwinPopulation", "twin_population"]
+           "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "twin_population", "twin_panel",
+           "preprocess_twin_images"]
 
 #: Test sessions that have twins -> number of twins (one per recorded neuron).
 TWIN_SESSIONS = {190923: 33, 201025: 89, 210225: 55, 211022: 42}
@@ -340,7 +342,8 @@ class DigitalTwins:
                     for j, k in enumerate(chunk):
                         out[:, k] = res[:, j]
                         if cache:
-                            _atomic_save(files[k], res[:, j])
+                            with atomic_write(files[k]) as f:
+                                np.save(f, res[:, j])
                     bar.update(len(chunk))
         finally:
             torch.set_num_threads(old_threads)
@@ -359,8 +362,8 @@ class DigitalTwins:
         rec = load_cowley_session(self.session)
         n = len(rec.images) if n_images is None else int(n_images)
         pred = self(rec.images[:n], **kwargs)
-        y = rec.responses[:n, self.neurons]
-        r = np.array([np.corrcoef(pred[:, j], y[:, j])[0, 1] for j in range(self.n_neurons)])
+        y = rec.mean[:n, self.neurons]
+        r = pearson_columns(pred, y)
         v = TwinValidation(self.session, self.monkey, r, n)
         if not np.isfinite(v.median) or v.median < min_median:
             raise RuntimeError(f"digital twins of session {self.session} fail validation: median r = "
@@ -370,18 +373,6 @@ class DigitalTwins:
 
 def _twin_cache_file(weights_sha: str, images_hash: str, dtype: str):
     return cache_dir("twins") / f"{weights_sha[:24]}_{images_hash[:24]}_{dtype}.npy"
-
-
-def _atomic_save(path, array) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def digital_twins(session, neurons=None) -> DigitalTwins:
@@ -439,11 +430,10 @@ def fit_mean_variance(trials, n_bins: int = 20, min_repeats: int = 4, source: st
     log(binned variance) vs log(binned mean) by least squares. Mean-variance power laws
     of cortical spike counts: Tolhurst, Movshon & Dean 1983.
     """
-    x = np.asarray(trials, dtype=float)
+    x = numeric_array(trials, "trials").astype(np.float64)
     if x.ndim != 3:
         raise ValueError(f"trials must be (stimuli, neurons, repeats), got shape {x.shape}")
-    if np.isinf(x).any():
-        raise ValueError("trials contain inf")
+    check_no_inf(x, "trials")
     if min_repeats < 4:
         raise ValueError("min_repeats must be >= 4 (two halves of at least two trials)")
     valid = ~np.isnan(x)
@@ -473,7 +463,12 @@ def fit_mean_variance(trials, n_bins: int = 20, min_repeats: int = 4, source: st
 
 
 @lru_cache(maxsize=1)
-def _noise_210325() -> MeanVariance:
+def trial_noise() -> MeanVariance:
+    """The mean–variance law of real V4 single trials (session 210325, monkey PE).
+
+    :func:`fit_mean_variance` on the trials of session 210325 (the only session with
+    single trials here): ``variance = a · mean^b`` in spike counts per 100 ms. Cached.
+    """
     rec = load_cowley_session(210325, images=False)
     return fit_mean_variance(rec.trials, source="Cowley et al. 2023, session 210325 (monkey PE, V4)")
 
@@ -486,11 +481,8 @@ def sample_trials(mean, noise: MeanVariance, repeats: int, rng) -> np.ndarray:
     ``rng`` is a ``numpy.random.Generator`` (or a seed).
     """
     rng = np.random.default_rng(rng)
-    if int(repeats) < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
-    mu = np.clip(np.asarray(mean, dtype=float), 0, None)
-    if not np.isfinite(mu).all():
-        raise ValueError("mean contains NaN or inf")
+    repeats = check_int(repeats, "repeats", minimum=1)
+    mu = np.clip(check_finite(numeric_array(mean, "mean").astype(np.float64), "mean"), 0, None)
     pos = mu > 0
     var = noise.variance(mu)
     shape = np.where(pos, mu ** 2 / np.where(var > 0, var, 1), 1.0)
@@ -504,47 +496,82 @@ def sample_trials(mean, noise: MeanVariance, repeats: int, rng) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
-class TwinPopulation:
-    """Model-predicted responses of one monkey's twins to a shared image set.
+def _twin_recording(monkey, images, picks, repeats, rng, noise, seed, twin_options) -> Recording:
+    """Run the twins ``picks`` ((session, neuron) pairs, in order) on ``images`` and draw
+    ``repeats`` trials around their predictions with ``rng`` (the one RNG of the call)."""
+    means, sess, neu = [], [], []
+    for s in dict.fromkeys(p[0] for p in picks):
+        ks = [k for (ss, k) in picks if ss == s]
+        means.append(np.asarray(digital_twins(s, neurons=ks)(images, **twin_options), dtype=np.float64))
+        sess += [s] * len(ks)
+        neu += ks
+    signal = np.concatenate(means, axis=1)
+    trials = sample_trials(signal, noise, repeats, rng)
+    neurons = pd.DataFrame({"session": sess, "neuron": neu, "monkey": monkey})
+    return Recording(trials=trials, signal=signal, images=images, neurons=neurons, kind=TWIN_KIND,
+                     source=f"digital twins of monkey {monkey} (Cowley et al. 2023) with trial noise: {noise.source}",
+                     citation="cowley2023",
+                     info=dict(monkey=monkey, noise=noise, seed=seed if isinstance(seed, (int, np.integer)) else None))
 
-    responses: (stimuli, neurons, repeats) simulated single trials; mean: (stimuli,
-    neurons) the twins' noiseless predictions; ``sessions`` and ``neurons`` identify
-    each column; ``noise`` is the mean-variance law used for the trials.
-    """
 
-    monkey: str
-    responses: np.ndarray
-    mean: np.ndarray
-    sessions: np.ndarray
-    neurons: np.ndarray
-    noise: MeanVariance
-    seed: int | None
-    kind: str = TWIN_KIND
+def _check_monkeys(monkeys) -> list:
+    monkeys = [monkeys] if isinstance(monkeys, str) else list(monkeys)
+    unknown = [m for m in monkeys if m not in MONKEY_TWIN_SESSIONS]
+    if unknown or not monkeys:
+        raise ValueError(f"monkeys must be among {sorted(MONKEY_TWIN_SESSIONS)}, got {monkeys}")
+    return monkeys
 
 
 def twin_population(monkey: str, images, repeats: int = 8, seed=0, noise: MeanVariance | None = None,
-                    **kwargs) -> TwinPopulation:
-    """Responses of all twins of ``monkey`` ("WE", "PE" or "RA") to ``images``.
+                    **twin_options) -> Recording:
+    """Model-predicted responses of all twins of ``monkey`` ("WE", "PE" or "RA") to ``images``.
 
-    ``images``: (stimuli, 112, 112, 3) uint8. Returns a :class:`TwinPopulation` whose
-    ``responses`` are (stimuli, neurons, repeats): the twins' predictions plus trial
-    noise calibrated on real single trials (the mean-variance power law of session
-    210325, :func:`fit_mean_variance`, unless ``noise`` is given), drawn with
-    ``numpy.random.default_rng(seed)``. Twins: WE 33 (190923), PE 144 (201025 + 210225),
-    RA 42 (211022). These are **model-predicted** responses (``kind``), not recordings.
+    ``images``: (stimuli, 112, 112, 3) uint8. Returns a
+    :class:`~bothways.data.recording.Recording` with ``trials`` (stimuli, neurons,
+    repeats): the twins' predictions (its ``signal``, spike counts per 100 ms) plus
+    trial noise calibrated on real single trials (the mean-variance power law of
+    session 210325, :func:`trial_noise`, unless ``noise`` is given), drawn with
+    ``numpy.random.default_rng(seed)``. Twins: WE 33 (190923), PE 144 (201025 +
+    210225), RA 42 (211022); the ``neurons`` table says which session and neuron each
+    column is. These are **model-predicted** responses (``kind``), not recordings.
     Extra keyword arguments go to :meth:`DigitalTwins.__call__`.
     """
     if monkey not in MONKEY_TWIN_SESSIONS:
         raise ValueError(f"monkey must be one of {sorted(MONKEY_TWIN_SESSIONS)}, got {monkey!r}")
-    means, sess, neu = [], [], []
-    for s in MONKEY_TWIN_SESSIONS[monkey]:
-        tw = digital_twins(s)
-        means.append(tw(images, **kwargs))
-        sess += [s] * tw.n_neurons
-        neu += list(tw.neurons)
-    mean = np.concatenate(means, axis=1)
-    noise = noise or _noise_210325()
-    trials = sample_trials(mean, noise, repeats, np.random.default_rng(seed)).astype(np.float32)
-    return TwinPopulation(monkey, trials, mean, np.array(sess), np.array(neu), noise,
-                          seed if isinstance(seed, (int, np.integer)) else None)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    picks = [(s, k) for s in MONKEY_TWIN_SESSIONS[monkey] for k in range(TWIN_SESSIONS[s])]
+    return _twin_recording(monkey, images, picks, repeats, np.random.default_rng(seed), noise or trial_noise(),
+                           seed, twin_options)
+
+
+def twin_panel(images, n_per_monkey: int | None = None, repeats: int = 8, seed=0,
+               monkeys=tuple(MONKEY_TWIN_SESSIONS), noise: MeanVariance | None = None, **twin_options) -> dict:
+    """Model-predicted populations of several monkeys responding to one image set.
+
+    For each monkey, ``n_per_monkey`` of its digital twins (WE 33, PE 144, RA 42 —
+    default: as many as the smallest monkey has, so every population has the same
+    size) are drawn at random (seeded) and run on ``images``; trials are drawn around
+    each twin's prediction with the mean–variance law of real single trials
+    (:func:`trial_noise` unless ``noise`` is given; :func:`sample_trials`). One
+    ``numpy.random.default_rng(seed)`` draws, monkey by monkey, the twins and then
+    their trials. Twin outputs are cached on disk, so a second run costs no forward
+    passes.
+
+    Returns ``{monkey: Recording}`` (``trials`` (stimuli, twins, repeats), ``signal``
+    the twins' noiseless predictions, ``neurons`` with ``session`` and ``neuron``).
+    These are **model-predicted** responses, not recordings.
+    """
+    monkeys = _check_monkeys(monkeys)
+    pool = {m: [(s, k) for s in MONKEY_TWIN_SESSIONS[m] for k in range(TWIN_SESSIONS[s])] for m in monkeys}
+    smallest = min(len(p) for p in pool.values())
+    n = smallest if n_per_monkey is None else check_int(n_per_monkey, "n_per_monkey")
+    if not 1 <= n <= smallest:
+        raise ValueError(f"n_per_monkey must lie in [1, {smallest}] (twins of the smallest monkey), got {n_per_monkey}")
+    repeats = check_int(repeats, "repeats", minimum=2)
+    noise = trial_noise() if noise is None else noise
+    rng = np.random.default_rng(seed)
+    panel = {}
+    for m in monkeys:
+        picks = sorted(pool[m][i] for i in rng.choice(len(pool[m]), n, replace=False))
+        panel[m] = _twin_recording(m, images, picks, repeats, rng, noise, seed, twin_options)
+    return panel

@@ -32,12 +32,9 @@ import numpy as np
 
 
 def _series(X, name):
-    X = np.asarray(X, float)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be (time, units), got shape {X.shape}")
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN/inf")
-    return X
+    from bothways._validation import as_matrix
+
+    return as_matrix(X, name, what="(time, units)", min_rows=3)
 
 
 def delay_embed(X, n_delays: int, delay_interval: int = 1) -> np.ndarray:
@@ -47,9 +44,9 @@ def delay_embed(X, n_delays: int, delay_interval: int = 1) -> np.ndarray:
     blocks follows the ``dsa-metric`` package (most recent sample first).
     """
     X = _series(X, "X")
-    d, tau = int(n_delays), int(delay_interval)
-    if d < 1 or tau < 1:
-        raise ValueError(f"n_delays and delay_interval must be >= 1, got {n_delays}, {delay_interval}")
+    from bothways._validation import check_int
+
+    d, tau = check_int(n_delays, "n_delays", minimum=1), check_int(delay_interval, "delay_interval", minimum=1)
     T = len(X) - (d - 1) * tau
     if T < 2:
         raise ValueError(f"{len(X)} samples are too few for {d} delays of {tau}")
@@ -63,9 +60,9 @@ def havok_dmd(X, n_delays: int = 5, rank: int = 10, delay_interval: int = 1, lam
     V₊ = V[1:, :rank], A = argmin ‖V₊ − V₋ Aᵀ‖² + ``lamb``·‖A‖², so V[t+1] ≈ A V[t].
     """
     H = delay_embed(X, n_delays, delay_interval)
-    r = int(rank)
-    if r < 1 or r > min(H.shape):
-        raise ValueError(f"rank must be in [1, {min(H.shape)}], got {rank}")
+    from bothways._validation import check_int
+
+    r = check_int(rank, "rank", minimum=1, maximum=min(H.shape))
     V = np.linalg.svd(H, full_matrices=False)[0][:, :r]
     Vm, Vp = V[:-1], V[1:]
     G = Vm.T @ Vm + lamb * np.eye(r)

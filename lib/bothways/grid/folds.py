@@ -10,9 +10,9 @@ strategies for data with temporal, spatial, hierarchical, or phylogenetic struct
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from bothways._validation import as_matrix, check_int, check_number
 
 
 def spatial_folds(positions, n_blocks: int = 4, box=None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -39,24 +39,17 @@ def spatial_folds(positions, n_blocks: int = 4, box=None) -> list[tuple[np.ndarr
     ValueError if ``positions`` is not (n, 2) finite, ``n_blocks`` is not an integer ≥ 2,
     ``box`` is not positive or positions fall outside it, or fewer than 2 blocks hold bins.
     """
-    pos = np.asarray(positions, dtype=float)
-    if pos.ndim != 2 or pos.shape[1] != 2:
+    pos = as_matrix(positions, "positions", what="(n_bins, 2)", min_rows=2)
+    if pos.shape[1] != 2:
         raise ValueError(f"positions must be (n_bins, 2), got shape {pos.shape}")
-    if len(pos) < 2:
-        raise ValueError(f"positions needs at least 2 bins, got {len(pos)}")
-    if not np.isfinite(pos).all():
-        raise ValueError(f"positions contains {int((~np.isfinite(pos)).sum())} NaN/inf value(s)")
-    if isinstance(n_blocks, bool) or not isinstance(n_blocks, numbers.Integral) or n_blocks < 2:
-        raise ValueError(f"n_blocks must be an integer >= 2, got {n_blocks!r}")
+    n_blocks = check_int(n_blocks, "n_blocks", minimum=2)
     if box is None:
         lo = pos.min(0)
         side = float(np.ptp(pos, axis=0).max())
         if side <= 0:
             raise ValueError("positions are all identical: no space to cut into blocks")
     else:
-        box = float(box)
-        if not np.isfinite(box) or box <= 0:
-            raise ValueError(f"box must be a positive number, got {box}")
+        box = check_number(box, "box", low=0.0, low_open=True)
         lo, side = np.zeros(2), box
         if pos.min() < 0 or pos.max() > box:
             raise ValueError(f"positions fall outside the [0, {box}] box")

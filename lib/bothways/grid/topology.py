@@ -64,13 +64,12 @@ def time_binned(signal, dt: float, bin_width: float = 0.1, smooth: float = 1.0) 
     """
     from scipy import ndimage
 
-    sig = np.asarray(signal, float)
-    if sig.ndim != 2:
-        raise ValueError(f"signal must be (time, units), got shape {sig.shape}")
-    if not np.isfinite(sig).all():
-        raise ValueError("signal contains NaN/inf")
-    if not np.isfinite(dt) or dt <= 0 or not np.isfinite(bin_width) or bin_width < dt:
-        raise ValueError(f"need dt > 0 and bin_width >= dt, got dt={dt}, bin_width={bin_width}")
+    from bothways._validation import as_matrix, check_number
+
+    sig = as_matrix(signal, "signal", what="(time, units)")
+    dt = check_number(dt, "dt", low=0.0, low_open=True)
+    bin_width = check_number(bin_width, "bin_width", low=dt)
+    smooth = check_number(smooth, "smooth", low=0.0)
     k = int(round(bin_width / dt))
     n = len(sig) // k
     if n < 10:
