@@ -75,3 +75,25 @@ def test_the_import_walker_sees_lazy_and_relative_imports(tmp_path):
                  "    from . import goodhart\n    from ..zoo import score_zoo\n")
     found = _imports(f, package="bothways.analyses")
     assert {"numpy", "bothways.analyses.asymmetry", "bothways.analyses.goodhart", "bothways.zoo"} <= found
+
+
+def _top_level_modules() -> set[str]:
+    names = {p.stem for p in LIB.glob("*.py") if p.stem != "__init__"}
+    names |= {p.parent.name for p in LIB.glob("*/__init__.py")}
+    return names
+
+
+def test_the_readme_map_lists_every_module_and_only_real_ones():
+    readme = (LIB.parent / "README.md").read_text()
+    rows = {line.split("|")[1].strip().strip("`") for line in readme.splitlines()
+            if line.startswith("| `")}
+    assert rows == _top_level_modules(), (
+        f"lib/README.md's map and lib/bothways differ: missing {sorted(_top_level_modules() - rows)}, "
+        f"not in the code {sorted(rows - _top_level_modules())}")
+
+
+def test_every_public_module_is_reachable_from_the_package():
+    import bothways
+
+    public = {m for m in _top_level_modules() if not m.startswith("_")}
+    assert public <= set(bothways._SUBMODULES), sorted(public - set(bothways._SUBMODULES))

@@ -353,3 +353,41 @@ def test_estimator_matches_sklearn_ridgecv():
 @parametrize_with_checks([RidgeCV(), RidgeCV(alphas=[0.1, 1.0, 10.0], inner="gcv")])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+# ----------------------------------------------------------------------- splitters, laziness
+def test_cv_accepts_a_scikit_learn_splitter(rng):
+    from sklearn.model_selection import GroupKFold, KFold
+
+    X, Y = rng.standard_normal((40, 6)), rng.standard_normal((40, 3))
+    kf = KFold(4, shuffle=True, random_state=1)
+    a = cv_ridge(X, Y, cv=kf)
+    b = cv_ridge(X, Y, folds=list(kf.split(X)))
+    np.testing.assert_array_equal(a.predictions, b.predictions)
+    assert len(a.folds) == 4
+    groups = np.repeat(np.arange(10), 4)
+    g = cv_ridge(X, Y, cv=GroupKFold(5), groups=groups)
+    for tr, te in g.folds:  # a group never straddles train and test
+        assert not set(groups[tr]) & set(groups[te])
+    p = alpha_path(X, Y, cv=kf)
+    assert p.r2_per_alpha.shape[1] == 3
+    with pytest.raises(ValueError, match="folds or cv, not both"):
+        cv_ridge(X, Y, cv=kf, folds=list(kf.split(X)))
+    with pytest.raises(TypeError, match="cv must be a scikit-learn splitter"):
+        cv_ridge(X, Y, cv=5)
+
+
+def test_run_is_keyword_only():
+    from bothways import ridge
+
+    with pytest.raises(TypeError):
+        ridge._run(np.ones((5, 2)), np.ones((5, 1)), None, 5, None, 0, True, None, None)
+
+
+def test_importing_ridge_does_not_import_sklearn():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, bothways.ridge as r; r.cv_ridge(np.random.rand(20, 3), np.random.rand(20, 2)); "
+            "assert 'sklearn' not in sys.modules, 'sklearn imported'; r.RidgeCV; assert 'sklearn' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

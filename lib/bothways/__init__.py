@@ -17,6 +17,7 @@ Modules (data flows one way):
 - :mod:`bothways.metrics` — RSA, CKA, Procrustes, matching, transform classes.
 - :mod:`bothways.grid` — grid-cell analysis and models.
 - :mod:`bothways.plotting` — one theme, figure helpers.
+- :mod:`bothways.report` — glue helpers and verdicts computed from intervals.
 - :mod:`bothways.exercises` — friendly ``check_*`` helpers for students.
 - :mod:`bothways.analyses` — one thin recipe per chapter (they never import each other).
 
@@ -31,7 +32,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "config", "data", "models", "ridge", "reliability", "predictivity", "zoo", "stats", "simulate",
-    "dimensionality", "spectral", "metrics", "grid", "plotting", "exercises", "analyses",
+    "dimensionality", "spectral", "metrics", "grid", "plotting", "report", "exercises", "analyses",
 )
 
 

@@ -38,7 +38,6 @@ procedure, reproduced step by step).
 """
 from __future__ import annotations
 
-import numbers
 import warnings
 from dataclasses import dataclass, field, replace
 
@@ -242,8 +241,11 @@ def _match_count(match_to, plan, direction, n_source, q):
         return n_source if (plan.match and direction == "reverse" and q > n_source) else None
     if match_to is None:
         return None
-    if isinstance(match_to, numbers.Integral) and not isinstance(match_to, bool) and 1 <= match_to <= q:
-        return int(match_to)
+    if not isinstance(match_to, str):
+        try:
+            return check_int(match_to, "match_to", minimum=1, maximum=q)
+        except ValueError:
+            pass
     raise ValueError(f"match_to must be 'auto', None or an integer in [1, {q}], got {match_to!r}")
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bothways._validation import as_trials, check_choice, check_int, check_number
+from bothways._validation import as_trials, check_choice, check_int, check_no_inf, check_number, numeric_array
 from bothways.stats import pearson_columns, spearman_columns
 
 __all__ = ["SCHEMES", "CORRELATIONS", "split_halves", "spearman_brown", "split_half_reliability",
@@ -153,7 +153,7 @@ class NoiseCeiling:
 
 
 def _splits(x, name):
-    x = np.asarray(x, dtype=np.float64)
+    x = check_no_inf(numeric_array(x, name).astype(np.float64), name)  # NaN: an undefined split
     x = x[None, :] if x.ndim == 1 else x
     if x.ndim != 2:
         raise ValueError(f"{name} must be (targets,) or (n_splits, targets), got shape {x.shape}")

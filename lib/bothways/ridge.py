@@ -270,18 +270,78 @@ class _TorchOps:
 
 
 # --------------------------------------------------------------------------- engine
-class _Ctx:
-    """What every fold shares: device arrays, the Gram, options."""
+@dataclass(eq=False, slots=True)
+class _Run:
+    """What every fold of one call shares: the device arrays, the Gram, the options.
 
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
+    ``X`` is the (pre-centred) device copy of X in the primal, ``None`` in the dual
+    (only the Gram ``K = X Xᵀ`` is kept there); ``X_host`` the validated host array;
+    ``K`` the Gram (dual: n × n; primal: ``XᵀX``, p × p); ``XY`` the primal ``XᵀY``
+    when the folds are complementary (else computed per fold); ``offset`` the target
+    means around which scores are accumulated (device copy).
+    """
+
+    ops: object
+    X: object | None
+    X_host: np.ndarray
+    Y: object
+    K: object
+    XY: object | None
+    dual: bool
+    complement: bool
+    fit_intercept: bool
+    select: bool
+    inner: str
+    per_alpha: bool
+    n_targets: int
+    offset: object
+
+
+@dataclass(eq=False, slots=True)
+class _Fold:
+    """One fold: its decomposition (:func:`_decompose`) and, once alphas are known,
+    the per-alpha factors (:func:`_prepare_alphas`).
+
+    Always: ``m`` training stimuli, device indices ``tr_i``/``te_i``, ``n_te``, the
+    centred training Gram's ``trace``, eigenvalues ``lam`` and the test projection
+    ``A`` (n_test, k). Dual: eigenvectors ``Q`` (m, k) and ``s1 = Qᵀ1``. Primal:
+    eigenvectors ``V`` (p, k), ``U = X_train V``, the raw blocks ``Xtr_raw``/``Xte_raw``,
+    ``sXte`` (column sums of the test block) and ``mu`` (training mean of X).
+    Per alpha: the grid ``alphas`` (host and device), ``F = 1/(λ+α)`` (k, a), the LOO
+    weights (``invdg2`` dual, ``W`` primal) and, with many targets, the k-space
+    moments ``G``/``Mt`` (``moment_loo``).
+    """
+
+    m: int
+    tr_i: object
+    te_i: object
+    n_te: int
+    trace: float = 0.0
+    lam: object = None
+    A: object = None
+    Q: object = None
+    s1: object = None
+    V: object = None
+    U: object = None
+    Xtr_raw: object = None
+    Xte_raw: object = None
+    sXte: object = None
+    mu: object = None
+    alphas: np.ndarray | None = None
+    alphas_dev: object = None
+    F: object = None
+    invdg2: object = None
+    W: object = None
+    moment_loo: bool = False
+    G: object = None
+    Mt: object = None
 
 
 def _decompose(c, tr, te):
     """One fold: centred Gram block, its eigh, the test projection A (n_test, k)."""
     ops, m = c.ops, len(tr)
     tr_i, te_i = ops.idx(tr), ops.idx(te)
-    d = _Ctx(m=m, tr_i=tr_i, te_i=te_i, n_te=len(te))
+    d = _Fold(m=m, tr_i=tr_i, te_i=te_i, n_te=len(te))
     if c.dual:
         Ktr, Kte = ops.take2(c.K, tr_i, tr_i), ops.take2(c.K, te_i, tr_i)
         if c.fit_intercept:  # (I - 11ᵀ/m) K (I - 11ᵀ/m), and the test rows alike
@@ -416,7 +476,7 @@ def _chunk(c, d, cols):
     if c.per_alpha:
         if FB is None:
             FB = _fb(d, B)
-        off = c.offset_dev[cols]
+        off = c.offset[cols]
         o = ops.numpy(nu - off if c.fit_intercept else -off).astype(np.float64)
         if c.dual or d.A.shape[1] >= d.n_te:                        # materialise (a, n_te, t)
             Yte = c.Y[d.te_i, cols] - off
@@ -473,9 +533,17 @@ def _r_r2(N, sy, syy, sp, spp, syp):
     return r, r2
 
 
-def _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, groups,
-         inner, score_all_alphas, return_weights, progress, relative_alphas,
-         chunk_bytes, select=True, backend=None):
+def _run(X, Y, *, alphas, n_folds, folds, seed, fit_intercept, device, dtype, groups=None,
+         inner="loo", score_all_alphas=False, return_weights=False, progress=None,
+         relative_alphas=None, chunk_bytes=CHUNK_BYTES, select=True, backend=None, fit_all=False,
+         cv=None):
+    """The engine behind :func:`cv_ridge`, :func:`alpha_path` and :func:`fit_ridge`.
+
+    ``fit_all``: one "fold" whose training set is every stimulus and whose test set is
+    empty (:func:`fit_ridge`); ``select=False``: score every alpha, choose none
+    (:func:`alpha_path`); ``cv``: a scikit-learn splitter whose ``split(X, Y, groups)``
+    gives the folds.
+    """
     X = as_matrix(X, "X", what="(stimuli × features)", dtype=None)
     Y = as_matrix(Y, "Y", what="(stimuli × targets)", expand_1d=True, dtype=None)
     n, p = X.shape
@@ -488,7 +556,14 @@ def _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, group
         relative_alphas = alphas is None
     dev = get_device(device)
     dt = _resolve_dtype(dtype, dev)
-    if isinstance(folds, str) and folds == "_all":  # internal: one fit on all stimuli
+    if cv is not None:
+        if folds is not None:
+            raise ValueError("give folds or cv, not both")
+        if not callable(getattr(cv, "split", None)):
+            raise TypeError(f"cv must be a scikit-learn splitter (with a split method, e.g. KFold(5)), "
+                            f"got {type(cv).__name__}; for a number of folds use n_folds")
+        folds = list(cv.split(X, Y, groups))
+    if fit_all:
         folds = [(np.arange(n), np.arange(0))]
     elif folds is None:
         check_int(n_folds, "n_folds", minimum=2)
@@ -539,10 +614,9 @@ def _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, group
     else:
         Xd = ops.asarray(X - x_shift if fit_intercept else X)
         K = Xd.T @ Xd
-    c = _Ctx(ops=ops, X=Xd, X_host=X, Y=Yd, K=K, dual=dual, complement=complement,
-             fit_intercept=fit_intercept, select=select and not fixed, inner=inner,
-             per_alpha=score_all_alphas, n_targets=t, offset_dev=ops.asarray(offset))
-    c.XY = Xd.T @ Yd if (not dual and complement) else None
+    c = _Run(ops=ops, X=Xd, X_host=X, Y=Yd, K=K, XY=Xd.T @ Yd if (not dual and complement) else None,
+             dual=dual, complement=complement, fit_intercept=fit_intercept, select=select and not fixed,
+             inner=inner, per_alpha=score_all_alphas, n_targets=t, offset=ops.asarray(offset))
     itemsize = np.dtype(dt).itemsize
     per_target = itemsize * ((2 * n_alpha + 2) * max(m_max, p) + n_alpha * te_max)
     chunk = max(1, int(chunk_bytes // per_target))
@@ -608,7 +682,7 @@ def _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, group
 
 
 def cv_ridge(X, Y, alphas=None, n_folds=5, folds=None, seed=0, fit_intercept=True,
-             device=None, dtype=None, *, groups=None, inner="loo", score_all_alphas=False,
+             device=None, dtype=None, *, cv=None, groups=None, inner="loo", score_all_alphas=False,
              return_weights=False, progress=None, relative_alphas=None,
              chunk_bytes=CHUNK_BYTES, backend=None) -> RidgeResult:
     """Cross-validated ridge regression from ``X`` to every column of ``Y``.
@@ -628,6 +702,9 @@ def cv_ridge(X, Y, alphas=None, n_folds=5, folds=None, seed=0, fit_intercept=Tru
         ``groups``. Test sets must be disjoint; they need not cover every stimulus:
         stimuli in no test set get NaN predictions and r/R² are computed over the
         predicted stimuli only.
+    cv : a scikit-learn cross-validation splitter instead of ``folds`` (e.g.
+        ``KFold(10, shuffle=True, random_state=0)``, ``GroupKFold(5)`` with
+        ``groups``); its ``split(X, Y, groups)`` gives the folds, validated as above.
     fit_intercept : centre X and Y with training-fold means (the test fold is never
         used for centring or for choosing alpha).
     device : None (CUDA, else MPS, else CPU), a string or ``torch.device``.
@@ -664,21 +741,23 @@ def cv_ridge(X, Y, alphas=None, n_folds=5, folds=None, seed=0, fit_intercept=Tru
     fold with < 2 training stimuli, non-positive alphas, an unknown device or dtype;
     TypeError for non-numeric input.
     """
-    return _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, groups,
-                inner, score_all_alphas, return_weights, progress, relative_alphas,
-                chunk_bytes, backend=backend)
+    return _run(X, Y, alphas=alphas, n_folds=n_folds, folds=folds, seed=seed, fit_intercept=fit_intercept,
+                device=device, dtype=dtype, cv=cv, groups=groups, inner=inner,
+                score_all_alphas=score_all_alphas, return_weights=return_weights, progress=progress,
+                relative_alphas=relative_alphas, chunk_bytes=chunk_bytes, backend=backend)
 
 
 def alpha_path(X, Y, alphas=None, n_folds=5, folds=None, seed=0, fit_intercept=True,
-               device=None, dtype=None, *, groups=None, relative_alphas=None,
+               device=None, dtype=None, *, cv=None, groups=None, relative_alphas=None,
                progress=None) -> AlphaPath:
     """Held-out R² and r of **every** alpha of the grid (optimistic by construction).
 
     Same arguments as :func:`cv_ridge`. Use it to show how much choosing alpha on the
     test folds inflates predictivity; never to report predictivity.
     """
-    res = _run(X, Y, alphas, n_folds, folds, seed, fit_intercept, device, dtype, groups,
-               "loo", True, False, progress, relative_alphas, CHUNK_BYTES, select=False)
+    res = _run(X, Y, alphas=alphas, n_folds=n_folds, folds=folds, seed=seed, fit_intercept=fit_intercept,
+               device=device, dtype=dtype, cv=cv, groups=groups, score_all_alphas=True, progress=progress,
+               relative_alphas=relative_alphas, select=False)
     return AlphaPath(r2_per_alpha=res.r2_per_alpha, r_per_alpha=res.r_per_alpha,
                      alphas=res.alphas, constant_targets=res.constant_targets,
                      folds=res.folds)
@@ -709,58 +788,74 @@ def fit_ridge(X, Y, alphas=None, fit_intercept=True, device=None, dtype=None, *,
     alpha_per_target=True)`` for an explicit grid. Use :func:`cv_ridge` to *score*
     predictivity; this is for weights.
     """
-    res = _run(X, Y, alphas, 2, "_all", 0, fit_intercept, device, dtype, None, inner,
-               False, True, False, relative_alphas, CHUNK_BYTES)
+    res = _run(X, Y, alphas=alphas, n_folds=2, folds=None, seed=0, fit_intercept=fit_intercept, device=device,
+               dtype=dtype, inner=inner, return_weights=True, progress=False, relative_alphas=relative_alphas,
+               fit_all=True)
     return RidgeFit(coef=res.coef[0], intercept=res.intercept[0], alpha=res.best_alpha[0],
                     alphas=res.alphas[0], alpha_on_edge=res.alpha_on_edge)
 
 
 def _sklearn_base():
+    """scikit-learn's estimator bases, imported only when :class:`RidgeCV` is first used."""
     from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 
     return MultiOutputMixin, RegressorMixin, BaseEstimator
 
 
-class RidgeCV(*_sklearn_base()):
-    """scikit-learn estimator on the bothways engine: ridge with per-target alpha.
+def _make_ridgecv():
+    class RidgeCV(*_sklearn_base()):
+        """scikit-learn estimator on the bothways engine: ridge with per-target alpha.
 
-    Parameters
-    ----------
-    alphas : None (the relative default grid of :func:`cv_ridge`), a positive number
-        (fixed) or a grid of absolute values.
-    fit_intercept : bool.
-    inner : "loo" (exact leave-one-out, as ``sklearn.linear_model.RidgeCV``) or "gcv".
-    device, dtype : as in :func:`cv_ridge`.
+        Parameters
+        ----------
+        alphas : None (the relative default grid of :func:`cv_ridge`), a positive number
+            (fixed) or a grid of absolute values.
+        fit_intercept : bool.
+        inner : "loo" (exact leave-one-out, as ``sklearn.linear_model.RidgeCV``) or "gcv".
+        device, dtype : as in :func:`cv_ridge`.
 
-    Attributes after ``fit``: ``coef_`` (n_targets, n_features) or (n_features,) for 1-D
-    y, ``intercept_``, ``alpha_`` (per target), ``alphas_`` (absolute grid),
-    ``n_features_in_``.
-    """
+        Attributes after ``fit``: ``coef_`` (n_targets, n_features) or (n_features,) for
+        1-D y, ``intercept_``, ``alpha_`` (per target), ``alphas_`` (absolute grid),
+        ``n_features_in_``.
+        """
 
-    def __init__(self, alphas=None, fit_intercept=True, inner="loo", device=None, dtype=None):
-        self.alphas = alphas
-        self.fit_intercept = fit_intercept
-        self.inner = inner
-        self.device = device
-        self.dtype = dtype
+        def __init__(self, alphas=None, fit_intercept=True, inner="loo", device=None, dtype=None):
+            self.alphas = alphas
+            self.fit_intercept = fit_intercept
+            self.inner = inner
+            self.device = device
+            self.dtype = dtype
 
-    def fit(self, X, y):
-        from sklearn.utils.validation import validate_data
+        def fit(self, X, y):
+            from sklearn.utils.validation import validate_data
 
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True,
-                             dtype=[np.float64, np.float32], ensure_min_samples=2)
-        fit = fit_ridge(X, y, self.alphas, self.fit_intercept, self.device, self.dtype,
-                        inner=self.inner)
-        one = y.ndim == 1
-        self.coef_ = fit.coef[:, 0] if one else fit.coef.T
-        self.intercept_ = float(fit.intercept[0]) if one else fit.intercept
-        self.alpha_ = float(fit.alpha[0]) if one else fit.alpha
-        self.alphas_ = fit.alphas
-        return self
+            X, y = validate_data(self, X, y, multi_output=True, y_numeric=True,
+                                 dtype=[np.float64, np.float32], ensure_min_samples=2)
+            fit = fit_ridge(X, y, self.alphas, self.fit_intercept, self.device, self.dtype,
+                            inner=self.inner)
+            one = y.ndim == 1
+            self.coef_ = fit.coef[:, 0] if one else fit.coef.T
+            self.intercept_ = float(fit.intercept[0]) if one else fit.intercept
+            self.alpha_ = float(fit.alpha[0]) if one else fit.alpha
+            self.alphas_ = fit.alphas
+            return self
 
-    def predict(self, X):
-        from sklearn.utils.validation import check_is_fitted, validate_data
+        def predict(self, X):
+            from sklearn.utils.validation import check_is_fitted, validate_data
 
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return X @ self.coef_.T + self.intercept_
+            check_is_fitted(self)
+            X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+            return X @ self.coef_.T + self.intercept_
+
+    RidgeCV.__qualname__ = "RidgeCV"
+    RidgeCV.__module__ = __name__
+    return RidgeCV
+
+
+def __getattr__(name):
+    """``RidgeCV`` is built on first access, so that ``import bothways.ridge`` does not
+    import scikit-learn (most of the book never needs it)."""
+    if name == "RidgeCV":
+        cls = globals()["RidgeCV"] = _make_ridgecv()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
