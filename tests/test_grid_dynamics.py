@@ -159,8 +159,8 @@ def test_pattern_shift_recovers_a_roll(rng):
 @pytest.mark.slow
 def test_attractor_neurons_are_grid_cells_of_the_requested_geometry():
     tr = grid.sargolini_trajectory()
-    tr = grid.Trajectory(tr.t[:12000], tr.pos[:12000])
-    net = grid.make_attractor(48, period=0.42, orientation=np.deg2rad(15), calibration_s=80, seed=1)
+    tr = grid.Trajectory(tr.t[:7500], tr.pos[:7500])
+    net = grid.make_attractor(32, period=0.42, orientation=np.deg2rad(15), calibration_s=50, seed=1)
     A = net.activity(tr)
     df = grid.grid_scores(grid.rate_maps(tr.pos, A, n_bins=20, smooth=1.0).maps, 0.05)
     assert df.gridness.median() > 0.4
