@@ -251,7 +251,7 @@ def calibrate_gain(net: AttractorNetwork, period: float, speed: float = 0.2, sec
     """Velocity gain α giving grid ``period`` metres, measured on ``net`` (linear in α).
 
     Runs the settled network at ``speed`` m/s along +x and +y, measures the pattern's
-    displacement per metre (neurons/m, :func:`pattern_shift`, in 50 ms pieces so that
+    displacement per metre (neurons/m, ``pattern_shift``, in 50 ms pieces so that
     each piece moves less than half a period) and returns
     ``net.alpha × (pattern_period / period) / measured``.
     """

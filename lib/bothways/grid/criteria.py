@@ -155,7 +155,8 @@ def grid_criteria(name: str, maps: RateMaps, activity=None, n_null: int = 200,
     ----------
     maps : :class:`~bothways.grid.simulate.RateMaps` for gridness, period and orientation
         (per-unit p-values against matched low-pass noise, :func:`gridness_test`).
-    activity : (time bins, units) activity of the same units in time order
+    activity : array (time bins, units), or None
+        The same units' activity in time order
         (:func:`~bothways.grid.topology.time_binned`); None skips the topology
         (criterion ``torus`` fails). The units tested are those of the largest module
         (ties: the first); without a module of at least ``min_topology_units`` units, the

@@ -95,7 +95,7 @@ def responses(model, traj: Trajectory) -> np.ndarray:
 
     MEC populations give rates (Hz) from position, head direction and speed; path
     integrators integrate the trajectory's velocity (see
-    :meth:`bothways.grid.pathint.PathIntegrator.activity`); other models are functions of
+    :meth:`bothways.grid.PathIntegrator.activity`); other models are functions of
     position only.
     """
     if isinstance(model, MEC):

@@ -121,7 +121,7 @@ class PathIntegrator:
 
         Rows: ``test walks`` (``n_walks`` fresh walks of the training distribution,
         error averaged over every step), and, if ``traj`` is given, ``trajectory`` (the
-        trajectory cut into training-length chunks, as in :meth:`activity`). Columns:
+        trajectory cut into training-length chunks, as in :meth:`bothways.grid.PathIntegrator.activity`). Columns:
         ``network``; ``hold_start`` (answer the chunk's start position — the error of
         not integrating at all); ``velocity_ablated`` (the same network, velocity input
         zeroed); ``travel_cm`` (mean distance from the start, = ``hold_start``).

@@ -481,7 +481,7 @@ def rate_maps(pos, signal, box: float = 1.0, n_bins: int = 20, dt: float = 0.02,
     Parameters
     ----------
     pos : (T, 2) metres in [0, box]²; rows with NaN are ignored (counted in ``n_dropped``).
-    signal : (T, units) — rates in Hz (spike counts / dt) or unit activity.
+    signal : (T, units) — rates in Hz (spike counts / dt) or unit responses.
     smooth : s.d. of a Gaussian kernel in bins applied to both the summed signal and the
         occupancy before dividing (0 = none).
     min_occupancy : bins visited less than this many seconds are NaN.
