@@ -1,11 +1,9 @@
 """Tests for bothways.grid: closed-form grids, known-topology point clouds, simulations
 with known ground truth, a brute-force autocorrelogram, and file round trips."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from bothways import grid
-from bothways.grid import scores as gs
 
 
 def _bins(n=32, box=1.0):

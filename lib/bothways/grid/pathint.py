@@ -58,7 +58,6 @@ class PlaceCells:
 
 
 def _module(n_units, n_place, vel_scale):
-    import torch
     from torch import nn
 
     class PathIntegratorRNN(nn.Module):
