@@ -120,7 +120,7 @@ plt.show()
 images = np.concatenate([load_images(210325)[:S.n_object_images],
                          load_images(S.natural_session)[:S.n_natural_images]])
 panel = twin_panel(images, n_per_monkey=S.twins_per_monkey, repeats=S.repeats, seed=seed, device=device)
-noise = next(iter(panel.values())).noise
+noise = next(iter(panel.values())).info["noise"]
 print(f"{len(images)} images; trial noise: variance = {noise.a:.2f} · mean^{noise.b:.2f} "
       f"(fitted on {noise.n_pairs} image–neuron pairs of session 210325)")
 split = split_stimuli(len(images), S.selection_fraction, seed=seed)
