@@ -19,7 +19,8 @@ real V4 recordings, a small zoo, CIFAR-10 images and the digital twins of three 
   consistencies between every relevant pair of observers, grouped for the claims;
 - :func:`zoo_table`, :func:`zoo_correlations`, :func:`model_to_model` — the across-model
   questions;
-- :func:`verdict` — the words the chapter prints, decided by an interval.
+- :func:`verdict`, :func:`power_statement`, :func:`correlation_sentence`,
+  :func:`sign_phrase` — the words the chapter glues, decided by intervals.
 
 Numerics live in :mod:`bothways.behaviour`, :mod:`bothways.predictivity` and
 :mod:`bothways.ridge`; this module only combines them.
@@ -297,7 +298,8 @@ class BehaviourResult:
         (over draws) and, for common and random, the paired difference to unique
         (``diff_vs_unique``, ``ci_low``, ``ci_high``) with a bootstrap over images;
         rows ``network="all networks"`` pool every network and draw (per-image
-        accuracies averaged); rows ``set="twins"`` hold each twin observer.
+        accuracies averaged); rows ``set="twins"`` hold each twin observer and rows
+        ``set="baseline"`` each baseline (mean and sd over its draws).
     consistency : :class:`bothways.behaviour.ConsistencyBootstrap` over ``pairs``.
     groups : group name -> boolean mask over the pairs: ``"models: <set>"`` (networks
         with each other), ``"twins: <set>"`` (networks with twin observers),
