@@ -25,9 +25,12 @@ export PYTHONHASHSEED := 0
 
 .PHONY: book test check full bench clean student
 
-$(VENV)/.installed: requirements.txt lib/pyproject.toml
+# scripts/install_torch.py first: the CPU build of torch where PyTorch's CPU index is
+# reachable and there is no NVIDIA GPU (otherwise it does nothing, within 3 s).
+$(VENV)/.installed: requirements.txt lib/pyproject.toml scripts/install_torch.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) scripts/install_torch.py
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 

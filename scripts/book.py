@@ -215,7 +215,11 @@ def stage() -> None:
 #: In a prose page, ``<!-- chapter-figure notebooks/00_overview#fig-name -->`` is replaced,
 #: in the staged copy only, by that chapter's executed figure and its caption (the name
 #: after ``#`` is optional: default, the chapter's first captioned figure). The PNG is
-#: written beside the staged page; no figure is ever committed.
+#: written beside the staged page; no figure is ever committed. (Not myst-nb's glue: in
+#: myst-nb 1.4 ``{glue:figure}`` has no cross-document form, and the ``{glue}``
+#: directive's ``:doc:`` option pastes a figure from another notebook as its text/plain
+#: "<Figure size ...>", without a caption; the chapters would also have to glue every
+#: figure object instead of showing it with its mystnb caption.)
 FIGURE_MARKER = re.compile(r"<!--\s*chapter-figure\s+(?P<stem>notebooks/[\w-]+)(?:#(?P<name>[\w-]+))?\s*-->")
 
 

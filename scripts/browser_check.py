@@ -68,6 +68,7 @@ CHROMIUM_ARGS = [
 MATHJAX_CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3[^/]*/es5/(?P<path>[^?#]+)")
 MATHJAX_NPM = "mathjax@3"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+SCREENSHOT_MAX_PX = 12_000
 
 # Runs in the page once it has loaded: images, links, error output, chapter features.
 PAGE_PROBE = r"""
@@ -267,7 +268,10 @@ def check_page(context, base: str, html_dir: Path, path: Path, is_chapter: bool,
         info = page.evaluate(PAGE_PROBE)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            # the whole page, up to SCREENSHOT_MAX_PX (the API page is far longer)
+            size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            clip = {"x": 0, "y": 0, "width": size[0], "height": min(size[1], SCREENSHOT_MAX_PX)}
+            page.screenshot(path=str(screenshot), full_page=True, clip=clip, timeout=120_000)
     except Exception as err:  # a page that cannot be opened is a problem, not a crash
         report.problems.append(f"could not open the page: {err}")
         page.close()

@@ -20,6 +20,8 @@ Modules (data flows one way):
 - :mod:`bothways.report` — glue helpers and verdicts computed from intervals.
 - :mod:`bothways.exercises` — friendly ``check_*`` helpers for students.
 - :mod:`bothways.analyses` — one thin recipe per chapter (they never import each other).
+- :mod:`bothways.sweep` — declared grids of content-keyed cells, a Parquet store, local and Dask executors.
+- :mod:`bothways.cli` — the ``bothways`` command line (``score``, ``sweep``, ``report``, ``layers``).
 
 Submodules are imported lazily (``import bothways; bothways.ridge``) so that
 ``import bothways`` stays fast and does not pull torch unless needed.
@@ -32,7 +34,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "config", "data", "models", "ridge", "reliability", "predictivity", "zoo", "stats", "simulate",
-    "dimensionality", "spectral", "metrics", "grid", "plotting", "report", "exercises", "analyses",
+    "dimensionality", "spectral", "metrics", "grid", "behaviour", "plotting", "report", "exercises", "analyses",
+    "sweep", "cli",
 )
 
 

@@ -129,7 +129,7 @@ def fit_saturation(n, ev, form: str = "hyperbolic", n_boot: int = 1000, seed=0, 
     Parameters
     ----------
     n, ev : (points,) predictor counts (≥ 1) and EV values (%), e.g. the columns
-        ``n_source`` and ``mean_ev`` of :func:`ev_vs_source_size`. At least 3 distinct
+        ``n_source`` and ``mean_ev`` of :func:`bothways.zoo.ev_vs_source_size`. At least 3 distinct
         counts.
     """
     if form not in FORMS:

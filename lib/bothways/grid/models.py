@@ -5,13 +5,15 @@ Each model is a small frozen dataclass; :func:`responses` turns any of them into
 
 - :func:`grid_module_model` — an idealised single grid module (the steady state of a
   continuous-attractor network, Burak & Fiete 2009): one period, one orientation, random
-  phases.
+  phases; :func:`grid_modules_model` — several such modules (grid cells only), with any
+  periods and orientations, right or deliberately wrong.
 - :func:`lowpass_noise_model` — low-pass filtered spatial white noise (no grid structure).
 - :func:`place_cell_model` — Gaussian place fields at random centres.
 - :func:`random_relu_model` — random ReLU features of position, ReLU(w·x + b).
 - the ground-truth generator itself (:func:`bothways.grid.simulate.simulate_mec`) with
-  fewer units, and the recurrent path integrator
-  (:func:`bothways.grid.pathint.train_path_integrator`), trained or untrained.
+  fewer units, the recurrent path integrator
+  (:func:`bothways.grid.pathint.train_path_integrator`), trained or untrained, and the
+  continuous-attractor network (:func:`bothways.grid.attractor.make_attractor`).
 """
 from __future__ import annotations
 
@@ -28,6 +30,22 @@ def grid_module_model(n_units: int, period: float, orientation: float = 0.0, box
     ``orientation`` (rad), random phases, unit peak rate, no jitter."""
     return make_grid_cells([n_units], [period], [orientation], box=box, orientation_jitter=0.0,
                            period_jitter=0.0, peak=(1.0, 1.0), seed=seed)
+
+
+def grid_modules_model(n_units: int, periods, orientations=0.0, box: float = 1.0, seed=0) -> GridCells:
+    """Idealised grid cells in several modules (grid cells only, unit peak, no jitter).
+
+    ``n_units`` are split as evenly as possible over the modules given by ``periods``
+    (m) and ``orientations`` (rad; one value or one per module). With periods drawn
+    from a continuum (one per unit, ``len(periods) == n_units``) there are no modules.
+    """
+    periods = np.atleast_1d(np.asarray(periods, float))
+    if len(periods) > n_units:
+        raise ValueError(f"{len(periods)} modules need at least as many units, got n_units={n_units}")
+    n_per = np.full(len(periods), n_units // len(periods))
+    n_per[:n_units % len(periods)] += 1
+    return make_grid_cells(n_per, periods, np.broadcast_to(np.asarray(orientations, float), periods.shape),
+                           box=box, orientation_jitter=0.0, period_jitter=0.0, peak=(1.0, 1.0), seed=seed)
 
 
 def lowpass_noise_model(n_units: int, sigma: float = 0.08, box: float = 1.0, seed=0):
@@ -77,7 +95,7 @@ def responses(model, traj: Trajectory) -> np.ndarray:
 
     MEC populations give rates (Hz) from position, head direction and speed; path
     integrators integrate the trajectory's velocity (see
-    :meth:`bothways.grid.pathint.PathIntegrator.activity`); other models are functions of
+    :meth:`bothways.grid.PathIntegrator.activity`); other models are functions of
     position only.
     """
     if isinstance(model, MEC):

@@ -7,6 +7,13 @@ difference-of-Gaussians (DoG) place-cell targets (cross-entropy), with weight de
 the recurrent weights. With enough units and steps, and the DoG targets at σ ≈ 12 cm,
 some units develop hexagonal tuning — a single module (Sorscher et al. 2023;
 Schaeffer et al. 2022). CPU-sized defaults here train in about a minute.
+
+Training walks follow Sorscher et al.'s generator rescaled to the box
+(:func:`bothways.grid.simulate.sorscher_walk_params`: a 20-step sequence travels about a
+fifth of the box). With slower walks a network can score well by barely integrating —
+a decoder that always answers "where the sequence started" is then hard to beat — so
+:meth:`PathIntegrator.evaluate` always reports that *hold-start* baseline and the
+network's own error with its velocity input zeroed.
 """
 from __future__ import annotations
 
@@ -16,11 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .simulate import Trajectory, random_walks
-
-
-#: Velocity input scale (1/(m/s)): rodent speeds ~0.1 m/s become ~1.
-VEL_SCALE = 10.0
+from .simulate import Trajectory, random_walks, sorscher_walk_params
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,7 @@ class PlaceCells:
         return out.numpy() if is_np else out
 
 
-def _module(n_units, n_place):
-    import torch
+def _module(n_units, n_place, vel_scale):
     from torch import nn
 
     class PathIntegratorRNN(nn.Module):
@@ -70,10 +72,11 @@ def _module(n_units, n_place):
         def hidden(self, vel, p0):
             """vel (B, T, 2) m/s, p0 (B, n_place) -> hidden states (B, T, n_units).
 
-            Inputs are rescaled to order one (velocity in units of 0.1 m/s, place code ×
-            n_place): the same function class, but Adam gets there in far fewer steps.
+            Inputs are rescaled to order one (velocity in units of the walks' speed
+            scale, place code × n_place): the same function class, but Adam gets there in
+            far fewer steps.
             """
-            h, _ = self.rnn(vel * VEL_SCALE, self.encoder(p0 * n_place)[None])
+            h, _ = self.rnn(vel * vel_scale, self.encoder(p0 * n_place)[None])
             return h
 
         def forward(self, vel, p0):
@@ -87,8 +90,10 @@ class PathIntegrator:
     """A trained (or untrained) path integrator (:func:`train_path_integrator`).
 
     model: the torch module (on CPU after training); place_cells: :class:`PlaceCells`;
-    curve: DataFrame with columns ``step``, ``loss`` (cross-entropy + weight decay) and
-    ``error_cm`` (mean decoding error, top-3 place cells, on the training batch);
+    curve: DataFrame with columns ``step``, ``loss`` (cross-entropy + weight decay),
+    ``error_cm`` (mean decoding error, top-3 place cells, on the training batch),
+    ``hold_cm`` (error of answering the start position) and ``ablated_cm`` (the network
+    with its velocity input zeroed), both on the same batch;
     config: the arguments used; train_seconds: wall time of training; box (m), dt (s).
     """
 
@@ -104,7 +109,46 @@ class PathIntegrator:
     def n_units(self) -> int:
         return int(self.config["n_units"])
 
-    def activity(self, traj: Trajectory, chunk: int | None = None) -> np.ndarray:
+    def walks(self, n_walks: int, seed=0):
+        """Fresh walks (pos, vel) from the training distribution (see :func:`train_path_integrator`)."""
+        c = self.config
+        return random_walks(n_walks, c["seq_len"], c["dt"], c["box"], speed_scale=c["speed_scale"],
+                            turn_sd=c["turn_sd"], seed=seed)
+
+    def evaluate(self, n_walks: int = 500, seed=12345, traj: Trajectory | None = None) -> pd.DataFrame:
+        """Position-decoding error (cm) of the network against its two baselines.
+
+        Rows: ``test walks`` (``n_walks`` fresh walks of the training distribution,
+        error averaged over every step), and, if ``traj`` is given, ``trajectory`` (the
+        trajectory cut into training-length chunks, as in :meth:`bothways.grid.PathIntegrator.activity`). Columns:
+        ``network``; ``hold_start`` (answer the chunk's start position — the error of
+        not integrating at all); ``velocity_ablated`` (the same network, velocity input
+        zeroed); ``travel_cm`` (mean distance from the start, = ``hold_start``).
+        """
+        import torch
+
+        pos, vel = self.walks(n_walks, seed)
+        pos_t = torch.as_tensor(pos, dtype=torch.float32)
+        c0 = self.place_cells.targets(pos_t[:, 0])
+        out = {}
+        with torch.no_grad(), _threads(self.config.get("threads", 1)):
+            v = torch.as_tensor(vel, dtype=torch.float32)
+            errs = [_decode(self.model(vv, c0), self.place_cells.centers) for vv in (v, torch.zeros_like(v))]
+        true = pos_t[:, 1:]
+        hold = (true - pos_t[:, :1]).norm(dim=-1).mean()
+        out["test walks"] = dict(network=float((errs[0] - true).norm(dim=-1).mean()),
+                                 hold_start=float(hold),
+                                 velocity_ablated=float((errs[1] - true).norm(dim=-1).mean()))
+        if traj is not None:
+            starts = _chunk_starts(traj.pos, self.config["seq_len"])
+            out["trajectory"] = dict(
+                network=float(np.linalg.norm(self.decode(traj) - traj.pos, axis=1).mean()),
+                hold_start=float(np.linalg.norm(traj.pos - starts, axis=1).mean()),
+                velocity_ablated=float(np.linalg.norm(self.decode(traj, ablate=True) - traj.pos, axis=1).mean()))
+        df = 100 * pd.DataFrame(out).T
+        return df.assign(travel_cm=df.hold_start)
+
+    def activity(self, traj: Trajectory, chunk: int | None = None, ablate: bool = False) -> np.ndarray:
         """Hidden-unit activity (T, n_units) along ``traj``.
 
         The trajectory is cut into chunks of ``chunk`` steps (default: the training
@@ -112,6 +156,7 @@ class PathIntegrator:
         position and integrates the measured velocity, as in Sorscher et al.'s rate maps.
         Row 0 of each chunk is the state after its first velocity step, aligned with the
         position reached; position 0 itself gets the first chunk's first state.
+        ``ablate=True`` zeroes the velocity input (the baseline of :meth:`evaluate`).
         """
         import torch
 
@@ -122,6 +167,8 @@ class PathIntegrator:
         n_chunks = int(np.ceil(n / chunk))
         pad = n_chunks * chunk - n
         v = np.concatenate([vel, np.zeros((pad, 2))]).reshape(n_chunks, chunk, 2)
+        if ablate:
+            v = np.zeros_like(v)
         starts = pos[np.arange(n_chunks) * chunk]
         with torch.no_grad(), _threads(self.config.get("threads", 1)):
             p0 = self.place_cells.targets(torch.as_tensor(starts, dtype=torch.float32))
@@ -129,14 +176,21 @@ class PathIntegrator:
         h = h.reshape(-1, h.shape[-1])[:n].numpy().astype(float)
         return np.vstack([h[:1], h])
 
-    def decode(self, traj: Trajectory, chunk: int | None = None) -> np.ndarray:
+    def decode(self, traj: Trajectory, chunk: int | None = None, ablate: bool = False) -> np.ndarray:
         """Decoded positions (T, 2): mean centre of the 3 most active predicted place cells."""
         import torch
 
-        h = torch.as_tensor(self.activity(traj, chunk), dtype=torch.float32)
+        h = torch.as_tensor(self.activity(traj, chunk, ablate), dtype=torch.float32)
         with torch.no_grad():
             logits = self.model.decoder(h)
         return _decode(logits, self.place_cells.centers).numpy()
+
+
+def _chunk_starts(pos, chunk):
+    """(T, 2): for every sample, the true position at the start of its chunk (see activity)."""
+    n = len(pos) - 1
+    idx = np.r_[0, (np.arange(n) // chunk) * chunk]
+    return pos[idx]
 
 
 class _threads:
@@ -172,14 +226,17 @@ def _decode(logits, centers, k=3):
 def train_path_integrator(n_units: int = 256, n_place: int = 256, n_steps: int = 1000,
                           batch_size: int = 100, seq_len: int = 20, sigma: float = 0.12,
                           surround: float = 2.0, dog: bool = True, box: float = 1.0,
-                          dt: float = 0.02, lr: float = 1e-3, weight_decay: float = 1e-4,
+                          dt: float = 0.02, speed_scale: float | None = None, turn_sd: float | None = None,
+                          lr: float = 1e-3, weight_decay: float = 1e-4,
                           log_every: int = 10, seed=0, device=None, progress=None,
                           threads: int | None = 1) -> PathIntegrator:
     """Train a Sorscher-style path integrator on random walks in a square box.
 
     Each step draws a fresh batch of ``batch_size`` random walks of ``seq_len`` steps
     (:func:`bothways.grid.simulate.random_walks`, ``dt`` s per step, in a ``box``-metre
-    box), feeds the velocities to a ReLU RNN of ``n_units`` units whose initial state is
+    box, Rayleigh ``speed_scale`` m/s and turn s.d. ``turn_sd`` rad/s — by default
+    Sorscher et al.'s statistics rescaled to the box,
+    :func:`~bothways.grid.simulate.sorscher_walk_params`), feeds the velocities to a ReLU RNN of ``n_units`` units whose initial state is
     a linear encoding of the place code at the start, and minimises the cross-entropy
     between softmax(decoder(h)) and the DoG place-cell targets (:class:`PlaceCells`,
     ``n_place`` centres uniform in the box) plus ``weight_decay`` × ‖W_rec‖², with
@@ -207,11 +264,16 @@ def train_path_integrator(n_units: int = 256, n_place: int = 256, n_steps: int =
             raise ValueError(f"{name} must be a positive integer, got {val}")
     if n_steps < 0:
         raise ValueError(f"n_steps must be >= 0, got {n_steps}")
+    walk = sorscher_walk_params(box)
+    speed_scale = walk["speed_scale"] if speed_scale is None else float(speed_scale)
+    turn_sd = walk["turn_sd"] if turn_sd is None else float(turn_sd)
+    if not np.isfinite(speed_scale) or speed_scale <= 0:
+        raise ValueError(f"speed_scale must be a positive number of m/s, got {speed_scale}")
     dev = get_device(device)
     rng = np.random.default_rng(seed)
     torch.manual_seed(int(rng.integers(2**31)))
     pc = PlaceCells(rng.uniform(0, box, (n_place, 2)), sigma, surround, dog)
-    model = _module(n_units, n_place).to(dev)
+    model = _module(n_units, n_place, 1.0 / speed_scale).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     centers = torch.as_tensor(pc.centers, dtype=torch.float32, device=dev)
     rows = []
@@ -221,25 +283,29 @@ def train_path_integrator(n_units: int = 256, n_place: int = 256, n_steps: int =
     with _threads(threads if dev.type == "cpu" else None):
         for step in it:
             _train_step(model, opt, pc, centers, rows, step, n_steps, rng, batch_size, seq_len,
-                        dt, box, weight_decay, log_every, dev)
+                        dt, box, speed_scale, turn_sd, weight_decay, log_every, dev)
     secs = time.perf_counter() - t0
     model = model.cpu().eval()
     cfg = dict(n_units=n_units, n_place=n_place, n_steps=n_steps, batch_size=batch_size,
-               seq_len=seq_len, sigma=sigma, surround=surround, dog=dog, box=box, dt=dt, lr=lr,
-               weight_decay=weight_decay, seed=seed, threads=threads)
-    return PathIntegrator(model, pc, pd.DataFrame(rows, columns=["step", "loss", "error_cm"]),
+               seq_len=seq_len, sigma=sigma, surround=surround, dog=dog, box=box, dt=dt,
+               speed_scale=speed_scale, turn_sd=turn_sd, lr=lr, weight_decay=weight_decay, seed=seed,
+               threads=threads)
+    return PathIntegrator(model, pc, pd.DataFrame(rows, columns=["step", "loss", "error_cm", "hold_cm",
+                                                                 "ablated_cm"]),
                           cfg, secs, box, dt)
 
 
 def _train_step(model, opt, pc, centers, rows, step, n_steps, rng, batch_size, seq_len, dt, box,
-                weight_decay, log_every, dev):
-    """One Adam step on a fresh batch of random walks; logs loss and decoding error."""
+                speed_scale, turn_sd, weight_decay, log_every, dev):
+    """One Adam step on a fresh batch of random walks; logs loss, decoding error and baselines."""
     import torch
 
-    pos, vel = random_walks(batch_size, seq_len, dt, box, seed=rng)
+    pos, vel = random_walks(batch_size, seq_len, dt, box, speed_scale=speed_scale, turn_sd=turn_sd, seed=rng)
     pos_t = torch.as_tensor(pos, dtype=torch.float32, device=dev)
     y = pc.targets(pos_t[:, 1:])
-    logits = model(torch.as_tensor(vel, dtype=torch.float32, device=dev), pc.targets(pos_t[:, 0]))
+    vel_t = torch.as_tensor(vel, dtype=torch.float32, device=dev)
+    c0 = pc.targets(pos_t[:, 0])
+    logits = model(vel_t, c0)
     ce = -(y * torch.log_softmax(logits, -1)).sum(-1).mean()
     loss = ce + weight_decay * (model.rnn.weight_hh_l0 ** 2).sum()
     opt.zero_grad()
@@ -247,5 +313,8 @@ def _train_step(model, opt, pc, centers, rows, step, n_steps, rng, batch_size, s
     opt.step()
     if step % log_every == 0 or step == n_steps - 1:
         with torch.no_grad():
-            err = (_decode(logits, centers) - pos_t[:, 1:]).norm(dim=-1).mean()
-        rows.append((step, float(loss.detach()), 100 * float(err)))
+            true = pos_t[:, 1:]
+            err = (_decode(logits, centers) - true).norm(dim=-1).mean()
+            hold = (true - pos_t[:, :1]).norm(dim=-1).mean()
+            abl = (_decode(model(torch.zeros_like(vel_t), c0), centers) - true).norm(dim=-1).mean()
+        rows.append((step, float(loss.detach()), 100 * float(err), 100 * float(hold), 100 * float(abl)))

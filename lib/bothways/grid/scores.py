@@ -20,13 +20,19 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage, signal, sparse
 
+from bothways._validation import check_number, numeric_array
+
 ANGLES = (30, 60, 90, 120, 150)
 
 
 # --------------------------------------------------------------------------- checks
 def _as_stack(rate_maps, name="rate_maps"):
-    """(H, W) or (H, W, n) -> float (n, H, W) and a flag telling whether it was one map."""
-    a = np.asarray(rate_maps, dtype=float)
+    """(H, W) or (H, W, n) -> float (n, H, W) and a flag telling whether it was one map.
+
+    NaN marks unvisited bins; inf, non-numeric input and too small maps raise errors
+    that name the argument (:mod:`bothways._validation`).
+    """
+    a = numeric_array(rate_maps, name).astype(float)
     if a.ndim == 2:
         single = True
         a = a[None]
@@ -38,7 +44,7 @@ def _as_stack(rate_maps, name="rate_maps"):
     if min(a.shape[1:]) < 5:
         raise ValueError(f"{name} needs at least 5x5 bins, got {a.shape[1:]}")
     if np.isinf(a).any():
-        raise ValueError(f"{name} contains inf; use NaN for unvisited bins")
+        raise ValueError(f"{name} contains {int(np.isinf(a).sum())} inf value(s); use NaN for unvisited bins")
     if a.shape[0] == 0:
         raise ValueError(f"{name} has no units")
     return a, single
@@ -272,8 +278,7 @@ def grid_properties(rate_map, bin_size: float, min_overlap: int = 20) -> GridPro
     rate_map : (n_y, n_x) array, NaN for unvisited bins.
     bin_size : side of one bin in metres (> 0).
     """
-    if not np.isfinite(bin_size) or bin_size <= 0:
-        raise ValueError(f"bin_size must be a positive number of metres, got {bin_size}")
+    bin_size = check_number(bin_size, "bin_size", low=0.0, low_open=True)
     a = np.asarray(rate_map, dtype=float)
     if a.ndim != 2:
         raise ValueError(f"rate_map must be 2-D (n_y, n_x), got shape {a.shape}")
@@ -302,8 +307,7 @@ def grid_scores(rate_maps, bin_size: float, min_overlap: int = 20) -> pd.DataFra
     Returns a DataFrame with one row per unit and columns
     ``gridness, period, orientation, n_peaks``.
     """
-    if not np.isfinite(bin_size) or bin_size <= 0:
-        raise ValueError(f"bin_size must be a positive number of metres, got {bin_size}")
+    bin_size = check_number(bin_size, "bin_size", low=0.0, low_open=True)
     a, _ = _as_stack(rate_maps)
     acs = np.moveaxis(autocorrelograms(np.moveaxis(a, 0, -1), min_overlap), -1, 0)
     g = _gridness_from_acs(acs)

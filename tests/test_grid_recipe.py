@@ -1,0 +1,121 @@
+"""Tests for the chapter 5 recipe (bothways.analyses.grid_cells): both CV schemes on a
+simulation with a known answer, bootstrap intervals against a direct computation, the
+verdict words, the table, the torus-detection sweep and the DSA comparison."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from bothways import grid
+from bothways.analyses import grid_cells as gc
+
+
+@pytest.fixture(scope="module")
+def small_case():
+    tr = grid.sargolini_trajectory()
+    mec = grid.simulate_mec((15, 15), n_hd=0, n_border=0, n_speed=0, n_spatial=4, seed=0)
+    spikes = grid.poisson_spikes(mec.rates(tr), tr.dt, seed=1)
+    rec = grid.population_maps("mec", spikes / tr.dt, tr, n_bins=12, halves=True)
+    feats = {name: grid.population_maps(name, grid.responses(m, tr), tr, n_bins=12).regression
+             for name, m in {"exact": mec, "noise": grid.lowpass_noise_model(40, seed=2),
+                             "relu": grid.random_relu_model(30, seed=0)}.items()}
+    scores, per = gc.forward_scores(feats, rec.regression, rec.bin_centers,
+                                    groups=dict(kind=mec.kind, module=mec.module), n_splits=1, seed=0)
+    return mec, rec, feats, scores, per
+
+
+def test_forward_scores_both_schemes(small_case):
+    mec, rec, feats, scores, per = small_case
+    s = scores.set_index(["model", "scheme"]).median_ev
+    assert set(scores.scheme) == {"random", "blocked"} and len(scores) == 6
+    for scheme in gc.SCHEMES:  # positive control: the generator beats a random basis
+        assert s["exact", scheme] > s["relu", scheme] + 20
+    # interpolation: smooth noise loses far more under blocked folds than the generator
+    assert s["noise", "random"] - s["noise", "blocked"] > s["exact", "random"] - s["exact", "blocked"] + 10
+    assert len(per) == 3 * 2 * mec.n_units and {"kind", "module"} <= set(per.columns)
+    # signed EV: the sign of r carries over
+    assert (np.sign(per.ev.dropna()) == np.sign(per.r[per.ev.notna()])).all()
+    with pytest.raises(ValueError, match="bin_centers"):
+        gc.forward_scores(feats, rec.regression, rec.bin_centers[:5])
+    with pytest.raises(ValueError, match="groups"):
+        gc.forward_scores(feats, rec.regression, rec.bin_centers, groups=dict(kind=mec.kind[:3]))
+    with pytest.raises(ValueError, match="scheme"):
+        gc.cv_folds("leave-one-out", rec.bin_centers)
+
+
+def test_paired_difference_matches_a_direct_bootstrap(small_case):
+    *_, per = small_case
+    res = gc.paired_difference(per, "exact", "relu", "blocked", n_boot=500, seed=3)
+    a = per.query("model == 'exact' and scheme == 'blocked'").set_index("neuron").ev
+    b = per.query("model == 'relu' and scheme == 'blocked'").set_index("neuron").ev
+    d = (a - b).dropna().to_numpy()
+    rng = np.random.default_rng(3)
+    boot = np.median(d[rng.integers(0, len(d), (500, len(d)))], axis=1)
+    assert res["estimate"] == pytest.approx(np.median(d))
+    assert (res["low"], res["high"]) == pytest.approx(tuple(np.quantile(boot, [0.025, 0.975])))
+    assert res["low"] > 0 and res["n"] == len(d)
+    with pytest.raises(ValueError, match="n_boot"):
+        gc.paired_difference(per, "exact", "relu", "blocked", n_boot=10)
+
+
+def test_rank_agreement_and_verdict_words():
+    rng = np.random.default_rng(0)
+    models = ["a", "b", "c", "d", "e"]
+    quality = np.array([50.0, 40, 30, 20, 10])
+    rows = [dict(model=m, scheme=s, neuron=i, ev=q + rng.normal(0, 2))
+            for s in gc.SCHEMES for m, q in zip(models, quality) for i in range(60)]
+    per = pd.DataFrame(rows)
+    key = dict(zip(models, quality))
+    up = gc.rank_agreement(per, key, "random", n_boot=200)
+    assert up["rho"] == pytest.approx(1.0) and up["low"] > 0.5
+    down = gc.rank_agreement(per, {m: -k for m, k in key.items()}, "random", n_boot=200)
+    assert down["rho"] == pytest.approx(-1.0) and down["high"] < 0
+    assert gc.interval_word(0.1, 0.5, "+", "-", "0") == "+"
+    assert gc.interval_word(-0.5, -0.1, "+", "-", "0") == "-"
+    assert gc.interval_word(-0.1, 0.5, "+", "-", "0") == "0"
+    with pytest.raises(ValueError, match="interval"):
+        gc.interval_word(0.5, 0.1, "+", "-", "0")
+    pos, zero = dict(low=0.2, high=0.6), dict(low=-0.2, high=0.3)
+    assert gc.regression_verdict(dict(random=zero, blocked=zero))["claim"] == "holds"
+    assert gc.regression_verdict(dict(random=pos, blocked=pos))["claim"] == "fails"
+    v = gc.regression_verdict(dict(random=zero, blocked=pos))
+    assert v == dict(random="is independent of", blocked="follows", claim="depends on the cross-validation")
+    with pytest.raises(ValueError, match="3 models"):
+        gc.rank_agreement(per, dict(a=1, b=2), "random")
+
+
+def test_grid_key_and_chapter_table(small_case):
+    mec, rec, feats, scores, per = small_case
+    tr = grid.sargolini_trajectory()
+    maps = {n: grid.rate_maps(tr.pos, grid.responses(m, tr), n_bins=20, smooth=1.0)
+            for n, m in {"exact": mec, "noise": grid.lowpass_noise_model(40, seed=2)}.items()}
+    crits = [grid.grid_criteria(n, m, None, n_null=100) for n, m in maps.items()]
+    key = gc.grid_key(crits)
+    assert key["exact"] > key["noise"] and 2 <= key["exact"] <= 4.1
+    dsa = pd.DataFrame(dict(model=["exact", "noise"], distance=[0.1, 0.5]))
+    t = gc.chapter_table(scores[scores.model != "relu"], per, crits, dsa, grid_neurons=mec.kind == "grid")
+    assert list(t.index) == ["exact", "noise"]
+    assert {"ev_random", "ev_blocked", "ev_grid_random", "ev_grid_blocked", "n_criteria", "dsa"} <= set(t.columns)
+    assert t.loc["exact", "ev_blocked"] == pytest.approx(
+        scores.set_index(["model", "scheme"]).median_ev["exact", "blocked"])
+
+
+def test_torus_detection_finds_a_clean_torus_and_loses_a_noisy_one():
+    tr = grid.sargolini_trajectory()
+    sweep = gc.torus_detection(tr, [120], [0.0, 3.0], peak=(20.0, 40.0), seed=0, n_points=120)
+    assert list(sweep.columns[:4]) == ["n_cells", "noise", "betti", "torus"]
+    assert sweep.torus.tolist() == [True, False]
+
+
+def test_dsa_to_reference_null_and_rotation(rng):
+    t = np.arange(3000) * 0.1
+    ref = np.c_[np.sin(t), np.cos(t), np.sin(0.3 * t), np.cos(0.3 * t)] @ rng.standard_normal((4, 12))
+    ref += 0.05 * rng.standard_normal(ref.shape)
+    same = ref @ np.linalg.qr(rng.standard_normal((12, 12)))[0] + 0.05 * rng.standard_normal(ref.shape)
+    other = rng.standard_normal((3000, 12)).cumsum(0)
+    table, extra = gc.dsa_to_reference(dict(ref=ref, same=same, other=other), "ref", n_null=2,
+                                       n_delays=3, rank=6, n_pca=6)
+    d = table.set_index("model").distance
+    assert extra["rotation"] < 0.02 and d["same"] < d["other"] and len(extra["null"]) == 2
+    assert d["same"] < extra["null"].min()  # shuffling time destroys the dynamics
+    with pytest.raises(KeyError):
+        gc.dsa_to_reference(dict(ref=ref), "mec")
