@@ -207,3 +207,14 @@ def test_corrupted_weights_raise_clear_error(tmp_path, monkeypatch):
         bm.get_model("resnet20-cifar10")
     msg = str(err.value)
     assert "resnet20-12fca82f.th" in msg and entry.sha256 in msg and entry.url in msg
+
+
+def test_default_batch_size_on_cpu_gives_the_same_features(rng):
+    images = rng.integers(0, 256, size=(20, 40, 40, 3), dtype=np.uint8)
+    m = bm.get_model("resnet20-cifar10", pretrained=False, seed=2)
+    default = bm.extract_features(m, images, "layer2", device="cpu", cache=False)
+    one_batch = bm.extract_features(m, images, "layer2", batch_size=len(images), device="cpu", cache=False)
+    assert bm.CPU_BATCH_SIZE < len(images)  # so the default really runs several batches
+    np.testing.assert_allclose(default.values, one_batch.values, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="batch_size"):
+        bm.extract_features(m, images, "layer2", batch_size=0, cache=False)

@@ -448,7 +448,11 @@ def _pool(out: torch.Tensor, pool):
     return out.mean(dims) if pool == "avg" else out.amax(dims)
 
 
-def extract_features(model, images, layer: str, batch_size: int = 64, device=None, pool: str | None = None,
+#: Default feature-extraction batch on a CPU (see :func:`extract_features`).
+CPU_BATCH_SIZE = 8
+
+
+def extract_features(model, images, layer: str, batch_size: int | None = None, device=None, pool: str | None = None,
                      progress: bool | None = None, cache: bool = True, preprocess: Callable | None = None,
                      name: str | None = None) -> Features:
     """Activations of one layer of a network, via a forward hook.
@@ -460,7 +464,9 @@ def extract_features(model, images, layer: str, batch_size: int = 64, device=Non
     ``module.named_modules()`` (e.g. ``"layer2"``, ``"_blocks.7"``); the forward pass
     stops right after it. ``pool``: None (flatten C x H x W in that order), ``"avg"`` or
     ``"max"`` over the spatial dimensions. Runs in batches of ``batch_size`` on
-    ``device`` (None: CUDA if available), with a tqdm bar (``progress`` None: shown
+    ``device`` (None: CUDA if available; ``batch_size`` None: 8 on a CPU, where larger
+    batches spend more time allocating activation memory than computing — Lite0 on 128
+    images: 1.9 s at 8 or 4, 5.4 s at 64 — and 64 elsewhere), with a tqdm bar (``progress`` None: shown
     for more than 4 batches), in inference mode; the module is moved to the device.
 
     Returns :class:`Features` with float32 ``values`` (stimuli, units). Results are
@@ -486,9 +492,10 @@ def extract_features(model, images, layer: str, batch_size: int = 64, device=Non
         raise ValueError(f"images must be a non-empty batch (stimuli first), got shape {images.shape}")
     if images.dtype.kind == "f" and not np.isfinite(images).all():
         raise ValueError("images contain NaN or inf")
-    batch_size = int(batch_size)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    dev = get_device(device)
+    if batch_size is None:
+        batch_size = CPU_BATCH_SIZE if dev.type == "cpu" else 64
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     prep_id = getattr(prep, "cache_id", None) or (getattr(prep, "__qualname__", repr(prep)) if prep else "none")
     key = dict(model=mname, weights=weights_checksum(module), layer=layer, images=image_set_hash(images),
                preprocess=prep_id, pool=pool, version=1)
@@ -496,7 +503,6 @@ def extract_features(model, images, layer: str, batch_size: int = 64, device=Non
     if cache and path.is_file():
         with np.load(path) as z:
             return Features(z["values"], tuple(int(s) for s in z["shape"]), layer, pool, mname, True)
-    dev = get_device(device)
     module.to(dev).eval()
     store = {}
 

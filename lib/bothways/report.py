@@ -198,8 +198,9 @@ def percentile_interval(samples, ci: float = 0.95) -> tuple[float, float]:
     ci = _real("ci", ci)
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci}")
-    low, high = np.quantile(x, [(1 - ci) / 2, (1 + ci) / 2])
-    return float(low), float(high)
+    from bothways.stats import percentile_interval as _interval  # the one implementation
+
+    return _interval(x, level=ci)
 
 
 class _Prose:
