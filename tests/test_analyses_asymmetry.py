@@ -68,3 +68,33 @@ def test_reliability_table_tracks_the_simulated_reliability(sim):
     assert np.allclose(t["pearson_balanced"], split_half_reliability(sim.recording.trials, 5, 0, "pearson", "balanced"))
     expected = np.median(sim.expected_reliability)
     assert t.median().to_numpy() == pytest.approx([expected, expected], abs=0.06)
+
+
+# ------------------------------------------------------------------ matched counts
+def test_gap_table_verdicts_follow_the_intervals(sim):
+    from bothways import report
+    from bothways.zoo import paired_gap
+
+    g = paired_gap(sim.model, sim.recording, n_predictors=10, n_draws=2, max_units=40, n_splits=2, n_folds=5,
+                   n_boot=200, n_permutations=4)
+    shuffled = paired_gap(sim.model[::-1], sim.recording, n_predictors=10, n_draws=2, max_units=40, n_splits=2,
+                          n_folds=5, n_boot=200)
+    t = asy.gap_table({"m": g, "s": shuffled}, {"m": "Model"})
+    assert list(t.index) == ["m", "s"] and t.loc["m", "label"] == "Model" and t.loc["s", "label"] == "s"
+    for m, gap in (("m", g), ("s", shuffled)):
+        assert t.loc[m, "gap"] == pytest.approx(gap.estimate)
+        assert t.loc[m, "verdict"] == report.verdict(gap.estimate, gap.ci_low, gap.ci_high, expected_sign=+1)
+    assert t.loc["m", "forward_p"] == pytest.approx(0.2) and np.isnan(t.loc["s", "forward_p"])
+
+
+def test_interpolation_check_default_tracks_the_noiseless_ev():
+    out = asy.interpolation_check(n_units=600, n_model_latents=200, n_stimuli=150, n_neurons=30, n_splits=3)
+    assert set(out) == {"noiseless", "default", "source", "muzellec_kar", "mk_prediction_reliability"}
+    assert abs(out["default"] - out["noiseless"]) < abs(out["source"] - out["noiseless"])
+    assert 0 < out["mk_prediction_reliability"] < 1
+
+
+def test_paper_numbers_are_means_per_model():
+    assert asy.PAPER["n_sites"] == 288
+    for fwd, rev in asy.PAPER["models"].values():
+        assert asy.PAPER["reverse_low"] <= rev <= asy.PAPER["reverse_high"] and fwd > rev

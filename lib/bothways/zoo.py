@@ -504,10 +504,16 @@ class Gap:
 
     @property
     def n_predictors(self) -> int:
+        """Predictors per fit (forward's model units; reverse's neurons when they differ)."""
         return self.forward.n_predictors
 
+    @property
+    def matched(self) -> bool:
+        """Whether both directions used as many predictors."""
+        return self.forward.n_predictors == self.reverse.n_predictors
+
     def as_dict(self) -> dict:
-        return dict(n_predictors=self.n_predictors, forward=self.forward.mean_ev, forward_low=self.forward.ci_low,
+        return dict(n_predictors=self.n_predictors, reverse_predictors=self.reverse.n_predictors, forward=self.forward.mean_ev, forward_low=self.forward.ci_low,
                     forward_high=self.forward.ci_high, forward_null=self.forward.null_mean_ev,
                     reverse=self.reverse.mean_ev, reverse_low=self.reverse.ci_low,
                     reverse_high=self.reverse.ci_high, reverse_null=self.reverse.null_mean_ev,
@@ -608,7 +614,8 @@ def _mean_of(A):
 
 def paired_gap(model, recordings, n_predictors: int | None = None, n_draws: int = 5, max_units: int = 1000,
                seed=0, n_boot: int = 1000, level: float = 0.95, n_permutations: int = 0,
-               statistic: str = "ev", **predictivity_options) -> Gap:
+               statistic: str = "ev", forward_predictors: int | str | None = None,
+               **predictivity_options) -> Gap:
     """Forward and reverse EV at **equal predictor counts**, with a paired bootstrap CI
     of their difference.
 
@@ -644,6 +651,9 @@ def paired_gap(model, recordings, n_predictors: int | None = None, n_draws: int 
     n_boot, level : bootstrap resamples and interval level.
     n_permutations : K stimulus permutations per fit for each direction's null
         (:class:`Score` ``null_mean_ev``, ``p_value``, ``n_above_null``).
+    forward_predictors : model units per forward fit when they should *differ* from
+        ``n_predictors`` (``"all"``: every non-constant unit, once — the unmatched
+        comparison the paper reports); default ``n_predictors``.
     **predictivity_options : passed to every
         :func:`~bothways.predictivity.predictivity` call (``n_splits``, ``n_folds``,
         ``device``, ``method``, ...).
@@ -671,10 +681,16 @@ def paired_gap(model, recordings, n_predictors: int | None = None, n_draws: int 
     n_draws = check_int(n_draws, "n_draws", minimum=1)
     n_boot = check_int(n_boot, "n_boot", minimum=2)
     max_units = check_int(max_units, "max_units", minimum=1)
-    rng = np.random.default_rng([int(seed), 17])
-    fwd_cols = _draw_columns(X.shape[1], k, n_draws, rng, pool=units)
-    rev_cols = _draw_columns(q, k, n_draws, rng)
+    if forward_predictors is None:
+        kf = k
+    elif isinstance(forward_predictors, str) and forward_predictors == "all":
+        kf = units.size
+    else:
+        kf = check_int(forward_predictors, "forward_predictors", minimum=2, maximum=units.size)
+    rng = np.random.default_rng([int(seed), 17])  # reverse targets first: the same for any forward_predictors
     targets = units if units.size <= max_units else np.sort(rng.choice(units, max_units, replace=False))
+    rev_cols = _draw_columns(q, k, n_draws, np.random.default_rng([int(seed), 18]))
+    fwd_cols = _draw_columns(X.shape[1], kf, n_draws, rng, pool=units)
     opts = dict(seed=seed, n_boot=0, match_to=None, n_permutations=n_permutations, warn=False)
     opts.update(predictivity_options)
     fwd, fwd_t = _forward_draws(X, R, fwd_cols, opts)
