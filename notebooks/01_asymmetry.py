@@ -53,7 +53,6 @@ if "google.colab" in str(get_ipython()):
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from bothways import report
 from bothways.analyses import asymmetry as asy
