@@ -8,7 +8,8 @@
 - :func:`paired_difference` — the difference of a statistic between two conditions
   measured on the same items, with a paired bootstrap interval (so that every
   difference a chapter reports gets one);
-- :func:`nonconstant_units` — the columns that vary over stimuli.
+- :func:`nonconstant_units` — the columns that vary over stimuli;
+- :func:`benjamini_hochberg` — false-discovery-rate adjusted p-values.
 
 Everything is numpy; randomness only through an explicit ``seed``.
 """
@@ -23,7 +24,7 @@ from scipy.stats import rankdata
 from bothways._validation import check_int, check_number, numeric_array
 
 __all__ = ["pearson_columns", "spearman_columns", "percentile_interval", "Interval", "bootstrap",
-           "paired_difference", "nonconstant_units"]
+           "paired_difference", "nonconstant_units", "benjamini_hochberg"]
 
 
 # --------------------------------------------------------------------------- correlations
@@ -165,3 +166,29 @@ def paired_difference(a, b, statistic=np.mean, n_boot: int = 1000, level: float 
     keep = np.isfinite(a) & np.isfinite(b)
     return bootstrap(lambda x, y: statistic(x) - statistic(y), a[keep], b[keep], n_boot=n_boot,
                      level=level, seed=seed)
+
+
+# --------------------------------------------------------------------------- multiple comparisons
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (Benjamini & Hochberg 1995).
+
+    ``p_(i) · m / i`` for the i-th smallest of ``m`` p-values, made monotone from the
+    largest down (``min`` over ``j ≥ i``) and capped at 1, returned in the input order.
+    Rejecting where the adjusted value is ``≤ q`` controls the false-discovery rate at
+    ``q`` for independent (or positively dependent) tests; the same numbers as
+    ``scipy.stats.false_discovery_control(p, method="bh")``.
+    """
+    p = numeric_array(p_values, "p_values").astype(np.float64)
+    if p.ndim != 1:
+        raise ValueError(f"p_values must be 1-D, got shape {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        raise ValueError("p_values must be finite and lie in [0, 1] (drop undefined ones first)")
+    m = p.size
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
