@@ -55,7 +55,7 @@ import seaborn as sns
 from bothways import report
 from bothways.analyses import symmetry as sym
 from bothways.config import sizes
-from bothways.data import load_cowley_session, load_images, twin_panel
+from bothways.data import digital_twins, load_cowley_session, load_images, sample_trials, trial_noise, twin_panel
 from bothways.models import candidate_layers, model_label
 from bothways.plotting import PALETTE, set_theme
 from bothways.reliability import split_half_reliability
@@ -93,9 +93,18 @@ images = np.concatenate([load_images(210325)[:S.n_object_images],
                          load_images(S.natural_session)[:S.n_natural_images]])
 panel_opts = dict(n_per_monkey=S.twins_per_monkey, repeats=S.repeats, seed=seed, device=device)
 panel = twin_panel(images, units="counts", fit_images=S.fit_images, **panel_opts)
-unscaled = twin_panel(images, units="model", **panel_opts)  # the same twins and draws, the old scale
+
+
+def model_scale_trials(rec):
+    """The same twins on their own output scale, with continuous trials (the old way)."""
+    raw = np.concatenate([digital_twins(s, neurons=list(g["neuron"]))(images[obj], device=device)
+                          for s, g in rec.neurons.groupby("session", sort=False)], axis=1)
+    return sample_trials(raw, trial_noise(), S.repeats, seed)
+
+
 scales = pd.concat([p.info["scales"] for p in panel.values()], ignore_index=True)
 recorded = load_cowley_session(210325, images=False).trials[:S.n_object_images]
+obj = slice(0, S.n_object_images)  # 210325's own images
 
 
 def trial_stats(name, T):
@@ -106,10 +115,9 @@ def trial_stats(name, T):
                 median_reliability=float(np.nanmedian(rel)), rel=rel)
 
 
-obj = slice(0, S.n_object_images)  # 210325's own images
 calibration = [trial_stats("210325, recorded", recorded)]
 calibration += [trial_stats(f"twins in counts ({m})", p.trials[obj]) for m, p in panel.items()]
-calibration += [trial_stats("twins, model scale (all)", np.concatenate([p.trials[obj] for p in unscaled.values()],
+calibration += [trial_stats("twins, model scale (all)", np.concatenate([model_scale_trials(p) for p in panel.values()],
                                                                         axis=1))]
 calib = pd.DataFrame(calibration).set_index("population")
 display(scales[["session", "neuron", "monkey", "fit", "offset", "scale", "target_mean", "target_signal_sd"]].round(2))

@@ -477,7 +477,9 @@ class EqualNoiseResult:
     ``table``: one row per direction (``source``, ``target``, ``median_r2`` — median raw
     held-out r² ×100 averaged over draws —, ``ci_low``/``ci_high``, ``n_source``,
     ``n_targets``). ``difference``: dict (``estimate``, ``ci_low``, ``ci_high``,
-    ``verdict``) of a→b − b→a (points of raw r²); ``relative``: the same for the
+    ``verdict``) of a→b − b→a (points of raw r²; ``verdict`` is ``"reproduces"`` when
+    the interval excludes 0 on the side of the estimate, else ``"is not resolved"``:
+    no direction is claimed); ``relative``: the same for the
     difference divided by the mean of the two directions (%, comparable across
     ceilings: with equal noise on both sides both directions share one ceiling, which
     cancels). ``draws``: per draw the two medians; ``samples``: bootstrap samples of
