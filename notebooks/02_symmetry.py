@@ -330,7 +330,8 @@ assert c_gaps.loc["latents", "verdict"] == report.REPRODUCES, \
     f"positive control: a model holding every latent is not more asymmetric than the animals: {c_gaps.loc['latents']}"
 assert c_gaps.loc["noise", "verdict"] != report.REPRODUCES, \
     "negative control: image-independent units count as more asymmetric than the animals"
-assert c_noise["n_above_null"] <= 2 and abs(c_noise["median_ev"] - c_noise["null_mean_ev"]) < 5, \
+# p <= 0.05 for 1 target in 20 by chance; 5 or more of 20 has probability below 0.001
+assert c_noise["n_above_null"] <= 0.25 * c_noise["n_targets"] and abs(c_noise["median_ev"] - c_noise["null_mean_ev"]) < 5, \
     f"negative control: image-independent units score above their permutation null: {c_noise}"
 
 # %% tags=["remove-output"]
