@@ -174,7 +174,7 @@ four = sym.reduce_trials(pair.b.trials, S.n_trials, seed=seed, average=False)
 rel_four_325 = float(np.nanmedian(split_half_reliability(four, n_splits=10, seed=seed)))
 equal.table.assign(null_median_r2=null_r2).round(2)
 
-# %% mystnb={"figure": {"caption": "Same monkey, two days, equal noise (real V4, 210322 \u2194 210325, four-trial averages on both sides, equal site counts). Left: median raw held-out r\u00b2 in each direction with its 95 % interval; crosses: the same score with the stimuli permuted (null). Right: the difference 210322\u2192210325 minus 210325\u2192210322 at half the sites, against its real-data null (histogram: 210325 split into two exchangeable halves with disjoint trials); black: the real difference at the same size and its interval; grey: at all sites.", "name": "fig-symmetry-real"}}
+# %% mystnb={"figure": {"caption": "Same monkey, two days, equal noise (real V4, 210322 \u2194 210325, four-trial averages on both sides, equal site counts). Left: median raw held-out r\u00b2 in each direction with its 95 % interval; crosses: the same score with the stimuli permuted (null). Right: the difference 210322\u2192210325 minus 210325\u2192210322 at half the sites, against its real-data null (histogram: 210325 split into two exchangeable halves with disjoint trials); black: the real difference at the same size with its 95 % interval; grey: at all sites.", "name": "fig-symmetry-real"}}
 fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw=dict(wspace=0.3))
 t = equal.table
 labels = [f"{a} →\n{b}" for a, b in zip(t["source"], t["target"])]
@@ -184,11 +184,13 @@ ax.scatter(range(2), null_r2, marker="x", s=60, color=PALETTE["reference"], labe
 ax.set(xticks=range(2), xticklabels=labels, xlim=(-0.5, 1.5), ylabel="median held-out r² (%)")
 ax.set_ylim(bottom=min(0, min(null_r2)) - 1)
 ax.legend(fontsize=8)
-ax2.hist(null["difference"], bins=12, color=PALETTE["reference"], alpha=0.5, label=f"null ({half} vs {half} sites)")
-for res, color, lab in ((equal_half, "black", f"real, {half} sites"), (equal, PALETTE["reference"], "real, all sites")):
+counts_, _, _ = ax2.hist(null["difference"], bins=12, color=PALETTE["reference"], alpha=0.5,
+                         label=f"null ({half} vs {half} sites)")
+for i, (res, color, lab) in enumerate(((equal_half, "black", f"real, {half} sites"),
+                                       (equal, PALETTE["reference"], "real, all sites"))):
     d = res.difference
-    ax2.axvline(d["estimate"], color=color, lw=2, label=lab)
-    ax2.axvspan(d["ci_low"], d["ci_high"], color=color, alpha=0.08)
+    ax2.errorbar(d["estimate"], counts_.max() + 0.6 + 0.6 * i, xerr=[[d["estimate"] - d["ci_low"]],
+                 [d["ci_high"] - d["estimate"]]], fmt="o", color=color, capsize=4, label=lab)
 ax2.axvline(0, color="black", ls=":", lw=1)
 ax2.set(xlabel="a → b − b → a (points of raw r²)", ylabel="null draws")
 ax2.legend(fontsize=8)
