@@ -111,6 +111,10 @@ CASES = {
     "percentile_interval level": (lambda: stats.percentile_interval([1.0, 2.0], 95), ValueError, r"level must be"),
     # ------------------------------------------------------------------ zoo
     "split_stimuli too few": (lambda: zoo.split_stimuli(15, 0.25), ValueError, r"fewer than 10"),
+    "paired_gap n_predictors": (lambda: zoo.paired_gap(X, T, n_predictors=10 ** 4), ValueError,
+                                r"n_predictors must be an integer"),
+    "paired_gap statistic": (lambda: zoo.paired_gap(X, T, statistic="r2"), ValueError, r"statistic must be one of"),
+    "predictor_curve counts": (lambda: zoo.predictor_curve(X, T, [0]), ValueError, r"counts must lie in"),
     "split_stimuli n": (lambda: zoo.split_stimuli(3.5), ValueError, r"n must be an integer"),
     "select_layer too few selection stimuli": (lambda: zoo.select_layer({"a": X}, T, np.arange(3)), ValueError,
                                                 r"selection has 3 stimuli"),

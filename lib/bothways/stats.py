@@ -3,6 +3,7 @@
 - :func:`pearson_columns`, :func:`spearman_columns` — the correlation of every column
   (or row) of one array with the same column of another, NaN where either is constant;
 - :func:`percentile_interval` — the percentile interval of resampled values;
+  :func:`centred_interval` — its spread centred on the estimate (for biased resamples);
 - :func:`bootstrap` — a percentile-bootstrap interval of any statistic of paired or
   single samples, resampled with an explicit seed;
 - :func:`paired_difference` — the difference of a statistic between two conditions
@@ -24,7 +25,7 @@ from scipy.stats import rankdata
 from bothways._validation import check_int, check_number, numeric_array
 
 __all__ = ["pearson_columns", "spearman_columns", "percentile_interval", "Interval", "bootstrap",
-           "paired_difference", "nonconstant_units", "benjamini_hochberg"]
+           "paired_difference", "nonconstant_units", "benjamini_hochberg", "centred_interval"]
 
 
 # --------------------------------------------------------------------------- correlations
@@ -88,6 +89,22 @@ def percentile_interval(values, level: float = 0.95, axis=None):
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices -> NaN
         lo, hi = np.nanpercentile(v, q, axis=axis)
     return (float(lo), float(hi)) if axis is None else (lo, hi)
+
+
+def centred_interval(estimate, samples, level: float = 0.95) -> tuple:
+    """The percentile interval of ``samples`` shifted so that their median sits on ``estimate``.
+
+    ``(estimate + q_low − median, estimate + q_high − median)``. For statistics whose
+    resamples are biased — the r² of a bootstrap resample is biased *upward* near 0,
+    because repeated stimuli correlate by chance — the plain percentile interval can
+    miss the estimate altogether; this keeps the bootstrap's spread and drops its
+    bias. Non-finite samples are left out.
+    """
+    lo, hi = percentile_interval(samples, level)
+    v = np.asarray(samples, dtype=np.float64)
+    med = float(np.median(v[np.isfinite(v)])) if np.isfinite(v).any() else np.nan
+    est = float(estimate)
+    return est + lo - med, est + hi - med
 
 
 @dataclass(frozen=True, eq=False)
