@@ -145,8 +145,7 @@ plt.show()
 # appear in both (matched by their pixels). 210322 comes only as averages over four
 # repeats, 210325 as single trials (six to ten per image). If each direction corrected
 # the side it can, the two directions would correct different sides and their difference
-# would be set by the design: with a symmetric truth that design gives a large
-# difference on its own. So we make the two sides alike instead: **210325 is reduced to
+# would be set partly by the design (measured below on a symmetric truth). So we make the two sides alike instead: **210325 is reduced to
 # averages of four random trials per image** (the same four for all its sites), both
 # sides are subsampled to the same number of sites, and each direction is scored by raw
 # held-out r² — no ceiling on either side, the same noise on both. Each of several draws
@@ -164,6 +163,10 @@ half = pair.b.n_neurons // 2
 equal_half = sym.equal_noise_pair(pair.a, pair.b, pair.name_a, pair.name_b, n_trials=S.n_trials, n_neurons=half,
                                   n_draws=S.n_draws, n_boot=S.n_boot, seed=seed, **fit)
 null = sym.exchangeable_null(pair.b.trials, n_neurons=half, n_trials=S.n_trials, n_null=S.n_null, seed=seed, **fit)
+# the same null for the one-sided design (one side averages, the other trials, each direction
+# correcting the side it can): what that design gives with a symmetric truth
+one_sided = sym.one_sided_null(pair.b.trials, n_neurons=half, n_trials=S.n_trials, n_null=S.n_null, seed=seed,
+                               n_splits=S.n_splits, **fit)
 null_r2 = [np.mean([np.nanmedian(equal.scored[d][k].result.per_target["ev_null_mean"]) for d in equal.scored])
            for k in (0, 1)]
 # what can be said about 210322's reliability: a held-out r² is at most the target's reliability
@@ -174,7 +177,7 @@ four = sym.reduce_trials(pair.b.trials, S.n_trials, seed=seed, average=False)
 rel_four_325 = float(np.nanmedian(split_half_reliability(four, n_splits=10, seed=seed)))
 equal.table.assign(null_median_r2=null_r2).round(2)
 
-# %% mystnb={"figure": {"caption": "Same monkey, two days, equal noise (real V4, 210322 \u2194 210325, four-trial averages on both sides, equal site counts). Left: median raw held-out r\u00b2 in each direction with its 95 % interval; crosses: the same score with the stimuli permuted (null). Right: the difference 210322\u2192210325 minus 210325\u2192210322 at half the sites, against its real-data null (histogram: 210325 split into two exchangeable halves with disjoint trials); black: the real difference at the same size with its 95 % interval; grey: at all sites.", "name": "fig-symmetry-real"}}
+# %% mystnb={"figure": {"caption": "Same monkey, two days, equal noise (real V4, 210322 \u2194 210325, four-trial averages on both sides, equal site counts). Left: median raw held-out r\u00b2 in each direction with its 95 % interval; crosses: the same score with the stimuli permuted (null). Right: the difference 210322\u2192210325 minus 210325\u2192210322 at half the sites, against its real-data null (histogram: 210325 split into two exchangeable halves with disjoint trials; red outline: the same null scored the one-sided way, averages on one side and trials on the other, each direction corrected on the side it can, in points of one-sided EV); black: the real difference at the same size with its 95 % interval; grey: at all sites.", "name": "fig-symmetry-real"}}
 fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw=dict(wspace=0.3))
 t = equal.table
 labels = [f"{a} →\n{b}" for a, b in zip(t["source"], t["target"])]
@@ -184,8 +187,11 @@ ax.scatter(range(2), null_r2, marker="x", s=60, color=PALETTE["reference"], labe
 ax.set(xticks=range(2), xticklabels=labels, xlim=(-0.5, 1.5), ylabel="median held-out r² (%)")
 ax.set_ylim(bottom=min(0, min(null_r2)) - 1)
 ax.legend(fontsize=8)
-counts_, _, _ = ax2.hist(null["difference"], bins=12, color=PALETTE["reference"], alpha=0.5,
-                         label=f"null ({half} vs {half} sites)")
+bins = np.histogram_bin_edges(np.r_[null["difference"], one_sided["difference"]], bins=14)
+counts_, _, _ = ax2.hist(null["difference"], bins=bins, color=PALETTE["reference"], alpha=0.5,
+                         label=f"null, equal noise ({half} vs {half} sites)")
+ax2.hist(one_sided["difference"], bins=bins, histtype="step", color=PALETTE["reverse"], lw=1.5,
+         label="null, one-sided design (EV)")
 for i, (res, color, lab) in enumerate(((equal_half, "black", f"real, {half} sites"),
                                        (equal, PALETTE["reference"], "real, all sites"))):
     d = res.difference
@@ -368,6 +374,10 @@ report.glue_text("sym_half_resolved", "excludes 0" if dh["verdict"] != report.UN
 null_lo, null_hi = np.percentile(null["difference"], [2.5, 97.5])
 report.glue_interval("sym_null", null["difference"].mean(), null_lo, null_hi, unit=" points", signed=True)
 report.glue_number("sym_null_n", len(null))
+os_lo, os_hi = np.percentile(one_sided["difference"], [2.5, 97.5])
+report.glue_interval("sym_onesided", one_sided["difference"].mean(), os_lo, os_hi, unit=" points", signed=True)
+report.glue_text("sym_onesided_vs", "further from 0 than" if abs(one_sided["difference"].mean()) >
+                 abs(null["difference"].mean()) else "no further from 0 than")
 report.glue_number("sym_null_p", (1 + (null["difference"].abs() >= abs(dh["estimate"])).sum()) / (1 + len(null)))
 report.glue_number("sym_rel322_lower", lower_322)
 report.glue_number("sym_rel325_four", rel_four_325)
@@ -441,8 +451,11 @@ report.glue_number("sym_paper_ba", sym.PAPER_MONKEY_TO_MONKEY[1])
 # (interval {glue:md}`sym_half_resolved`), while the real-data null at that size — 210325
 # split into exchangeable halves, {glue:text}`sym_null_n:d` splits, a symmetric truth —
 # gives {glue:md}`sym_null` (mean [2.5th, 97.5th percentile]); a null difference at least
-# as large as the real one has p = {glue:text}`sym_null_p:.2f`. Session 210322's
-# reliability is not known; what the data say is that its median site is at least
+# as large as the real one has p = {glue:text}`sym_null_p:.2f`. Scored the one-sided way
+# instead (averages on one side, trials on the other), the same symmetric null gives
+# {glue:md}`sym_onesided` (one-sided EV; mean [2.5th, 97.5th percentile]), a mean
+# {glue:md}`sym_onesided_vs` the equal-noise null's. Session 210322's reliability is not
+# known; what the data say is that its median site is at least
 # {glue:text}`sym_rel322_lower:.2f` reliable (a held-out r² from 210325 cannot exceed it),
 # and that 210325's own {glue:text}`sym_trials:d`-trial averages on the same array have a
 # median reliability of {glue:text}`sym_rel325_four:.2f`.

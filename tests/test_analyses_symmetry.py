@@ -236,3 +236,12 @@ def test_equivalence_verdict():
     with pytest.raises(ValueError, match="margin"):
         sym.equivalence_verdict(0.0, -1.0, 1.0, 0.0)
     assert sym.PAPER_RELATIVE_DIFFERENCE == pytest.approx(100 * 7.9 / 39.25)
+
+
+def test_one_sided_null_runs_and_labels_the_sides(noisy_animals):
+    pops, _ = noisy_animals
+    null = sym.one_sided_null(pops["C"], n_null=2, n_splits=2, n_folds=5)
+    assert list(null.columns) == ["draw", "a_to_b", "b_to_a", "difference"] and len(null) == 2
+    assert np.allclose(null["difference"], null["a_to_b"] - null["b_to_a"])
+    with pytest.raises(ValueError, match="at least 3 trials"):
+        sym.one_sided_null(pops["C"][:, :, :2])

@@ -26,7 +26,8 @@ The controlled comparisons (issue 14):
   sides (210325 reduced to random 4-trial averages like 210322, :func:`reduce_trials`)
   and equal neuron counts: raw r² both ways, a paired bootstrap interval of the
   difference; :func:`exchangeable_null` — its real-data null (one session split into
-  two exchangeable groups with disjoint trials, :func:`disjoint_averages`);
+  two exchangeable groups with disjoint trials, :func:`disjoint_averages`), and
+  :func:`one_sided_null`, the same null for the one-sided design it replaces;
   :func:`equivalence_verdict` — "symmetric within a margin" from two interval verdicts;
 - :func:`score`, :func:`bootstrap_medians` — predictivity runs kept so that several
   can be resampled on the same stimuli (paired intervals for any difference);
@@ -52,7 +53,7 @@ __all__ = ["PAPER_MONKEY_TO_MONKEY", "PAPER_RELATIVE_DIFFERENCE", "TWIN_MONKEYS"
            "session_pair", "pairwise_predictivity", "score_models_against",
            "direction_matrix", "symmetry_table", "asymmetry_indices", "correction_label",
            "score", "bootstrap_medians", "contrast", "equivalence_verdict", "reduce_trials", "disjoint_averages",
-           "equal_noise_pair", "exchangeable_null", "matched_model_runs", "twin_gaps"]
+           "equal_noise_pair", "exchangeable_null", "one_sided_null", "matched_model_runs", "twin_gaps"]
 
 #: Monkey→monkey median EV (%) in the two directions, macaque IT, Muzellec & Kar 2026.
 PAPER_MONKEY_TO_MONKEY = (35.3, 43.2)
@@ -711,3 +712,41 @@ def twin_gaps(animal_runs: Mapping[tuple, Scored], model_runs: Mapping[tuple, di
                            verdict_all=report.verdict(ex, min(elo, ex), max(ehi, ex), expected_sign=+1))
         mrows.append(row)
     return animals, pd.DataFrame(mrows)
+
+
+def one_sided_null(trials, n_neurons: int | None = None, n_trials: int = 4, n_null: int = 10, seed=0,
+                   **predictivity_options) -> pd.DataFrame:
+    """The same real-data null for the *one-sided* design that :func:`equal_noise_pair` replaces.
+
+    Each draw splits the neurons of ``trials`` into two random groups of ``n_neurons``
+    (default: half); group a keeps only averages of ``min(n_trials, valid − 2)`` random
+    trials per stimulus (like a session published as averages), group b keeps the other
+    trials as single trials. Scored as :func:`pairwise_predictivity` scores a session
+    pair, a → b corrects the target's noise only and b → a the predictors' only. The
+    groups are exchangeable, so any systematic difference is made by the design.
+    Returns one row per draw: ``a_to_b``, ``b_to_a`` (median one-sided EV, %),
+    ``difference``.
+    """
+    T = as_trials(trials, "trials")
+    q = T.shape[1]
+    n_neurons = q // 2 if n_neurons is None else check_int(n_neurons, "n_neurons", minimum=2, maximum=q // 2)
+    n_null = check_int(n_null, "n_null", minimum=1)
+    valid = ~np.isnan(T).any(axis=1)
+    if (valid.sum(1) < 3).any():
+        raise ValueError("every stimulus needs at least 3 trials valid for every neuron")
+    rng = np.random.default_rng([int(seed), 37])
+    rows = []
+    for d in range(n_null):
+        perm = rng.permutation(q)
+        ga, gb = np.sort(perm[:n_neurons]), np.sort(perm[n_neurons:2 * n_neurons])
+        avg = np.empty((T.shape[0], n_neurons))
+        rest = np.full((T.shape[0], n_neurons, T.shape[2]), np.nan)
+        for i in range(T.shape[0]):
+            ok = rng.permutation(np.flatnonzero(valid[i]))
+            k = min(n_trials, ok.size - 2)
+            avg[i] = T[i][np.ix_(ga, ok[:k])].mean(axis=1)
+            rest[i, :, :ok.size - k] = T[i][np.ix_(gb, ok[k:])]
+        res = pairwise_predictivity({"a": avg, "b": rest}, seed=seed + d, n_boot=0, **predictivity_options)
+        t = res.table.set_index("source")["median_ev"]
+        rows.append(dict(draw=d, a_to_b=t["a"], b_to_a=t["b"], difference=t["a"] - t["b"]))
+    return pd.DataFrame(rows)
