@@ -198,8 +198,9 @@ for i, (res, color, lab) in enumerate(((equal_half, "black", f"real, {half} site
     ax2.errorbar(d["estimate"], counts_.max() + 0.6 + 0.6 * i, xerr=[[d["estimate"] - d["ci_low"]],
                  [d["ci_high"] - d["estimate"]]], fmt="o", color=color, capsize=4, label=lab)
 ax2.axvline(0, color="black", ls=":", lw=1)
-ax2.set(xlabel="a → b − b → a (points of raw r²)", ylabel="null draws")
-ax2.legend(fontsize=8)
+ax2.set(xlabel="a → b − b → a (points: raw r²; red outline: one-sided EV)", ylabel="null draws")
+ax2.set_ylim(top=counts_.max() + 3.5)
+ax2.legend(fontsize=7, loc="upper left", ncols=2)
 plt.show()
 
 # %% [markdown]
