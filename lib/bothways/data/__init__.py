@@ -27,7 +27,8 @@ from .recording import *  # noqa: F401,F403
 _TWIN_NAMES = ("TWIN_SESSIONS", "MONKEY_TWIN_SESSIONS", "TWIN_KIND", "PIXEL_MEANS", "CompactTwin",
                "FusedTwins", "DigitalTwins", "TwinValidation", "digital_twins", "validate_twins",
                "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "twin_population",
-               "twin_panel", "preprocess_twin_images")
+               "twin_panel", "preprocess_twin_images", "sample_counts", "TWIN_REPEATS", "POOLED_SCALE_SESSION",
+               "twin_scales", "to_counts")
 
 __all__ = [*files.__all__, *recording.__all__, *cowley.__all__, *_TWIN_NAMES, *it.__all__]
 

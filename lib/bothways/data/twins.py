@@ -52,7 +52,8 @@ from .recording import Recording
 
 __all__ = ["TWIN_SESSIONS", "MONKEY_TWIN_SESSIONS", "TWIN_KIND", "PIXEL_MEANS", "CompactTwin",
            "FusedTwins", "DigitalTwins", "TwinValidation", "digital_twins", "validate_twins",
-           "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "twin_population", "twin_panel",
+           "MeanVariance", "fit_mean_variance", "trial_noise", "sample_trials", "sample_counts",
+           "TWIN_REPEATS", "POOLED_SCALE_SESSION", "twin_scales", "to_counts", "twin_population", "twin_panel",
            "preprocess_twin_images"]
 
 #: Test sessions that have twins -> number of twins (one per recorded neuron).
@@ -64,6 +65,11 @@ _TWIN_MONKEY = {s: m for m, ss in MONKEY_TWIN_SESSIONS.items() for s in ss}
 TWIN_KIND = "model-predicted (digital twin)"
 #: Per-channel RGB means subtracted from 0-255 pixels.
 PIXEL_MEANS = (116.222, 109.270, 100.381)
+#: Repeats per image of the recorded sessions that twins are scaled on (data README).
+TWIN_REPEATS = {190923: 14, 201025: 12, 210225: 6, 210621: 16}
+#: Twins without recordings here (211022, monkey RA) are scaled on this recorded
+#: session of the same monkey (other neurons: a pooled fit).
+POOLED_SCALE_SESSION = {211022: 210621}
 _BN_EPS = 1e-5
 _ROOT = "cowley2023_v4/compact_models/weights"
 
@@ -496,22 +502,142 @@ def sample_trials(mean, noise: MeanVariance, repeats: int, rng) -> np.ndarray:
     return out
 
 
-def _twin_recording(monkey, images, picks, repeats, rng, noise, seed, twin_options) -> Recording:
+def sample_counts(mean, noise: MeanVariance, repeats: int, rng) -> np.ndarray:
+    """Draw ``repeats`` integer spike counts around ``mean`` (any shape) -> mean.shape + (repeats,).
+
+    Counts have the given mean and (up to the rounding below) variance ``noise.a *
+    mean ** noise.b``, as real single trials do: negative binomial where that variance
+    exceeds the mean, binomial where it is below it (``N = ceil(mean² / (mean −
+    variance))`` tries, so the variance is at least the law's and within one try of
+    it), Poisson where they are equal. Means <= 0 give counts of exactly 0. Unlike
+    :func:`sample_trials` (continuous Gamma trials), zeros occur as in real counts.
+    ``rng`` is a ``numpy.random.Generator`` (or a seed).
+    """
+    rng = np.random.default_rng(rng)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    mu = np.clip(check_finite(numeric_array(mean, "mean").astype(np.float64), "mean"), 0, None)
+    var = noise.variance(mu)
+    mu_r = np.broadcast_to(mu[..., None], mu.shape + (int(repeats),))
+    var_r = np.broadcast_to(var[..., None], mu_r.shape)
+    out = np.zeros(mu_r.shape)
+    pos = mu_r > 0
+    over = pos & (var_r > mu_r * (1 + 1e-9))
+    under = pos & (var_r < mu_r * (1 - 1e-9))
+    equal = pos & ~over & ~under
+    if over.any():
+        m, v = mu_r[over], var_r[over]
+        k = m ** 2 / (v - m)
+        out[over] = rng.negative_binomial(k, k / (k + m))
+    if under.any():
+        m, v = mu_r[under], var_r[under]
+        n = np.maximum(np.ceil(m ** 2 / (m - np.maximum(v, 0))), np.ceil(m)).astype(np.int64)
+        out[under] = rng.binomial(n, np.minimum(m / n, 1.0))
+    if equal.any():
+        out[equal] = rng.poisson(mu_r[equal])
+    return out
+
+
+def _signal_moments(session, images_slice=None):
+    """(means, signal sds, n images) of the recorded neurons of ``session`` on its images.
+
+    The signal variance of a neuron is the variance of its repeat averages over images
+    minus the part its trial noise contributes (the mean of ``variance(mean) / repeats``
+    under :func:`trial_noise`), floored at 10 % of the total."""
+    rec = load_cowley_session(session, images=False)
+    y = rec.mean if images_slice is None else rec.mean[images_slice]
+    noise_var = trial_noise().variance(y).mean(0) / TWIN_REPEATS[session]
+    total = y.var(0, ddof=1)
+    return y.mean(0), np.sqrt(np.maximum(total - noise_var, 0.1 * total)), len(y)
+
+
+def twin_scales(session, neurons=None, n_images: int | None = 300, **twin_options) -> pd.DataFrame:
+    """The affine map from each twin's output to its neuron's spike counts (per 100 ms).
+
+    The twins output a standardised scale (their mean is about −0.3 and they are ≤ 0 on
+    most images), while the neurons they model fire about 1–4 spikes per 100 ms. Each
+    twin ``k`` of a session with recordings here (190923, 201025, 210225) is mapped by
+    ``counts = offset + scale · output``, fitted by moments on the first ``n_images``
+    images of that session (default 300; ``None``: all 1200): the mapped output has its
+    neuron's mean response and its neuron's *signal* standard deviation (the sd of the
+    repeat averages with the trial-noise part, estimated with :func:`trial_noise`,
+    removed). A least-squares fit of the recorded averages on the twin would shrink the
+    signal by the twin's correlation with its neuron and make twins less reliable than
+    neurons. Session 211022 (monkey RA) has no recordings here: its twins get a
+    **pooled fit** — the median mean and median signal sd of the 51 neurons that session
+    210621 recorded in the same monkey, with the twin's own output moments on that
+    session's images (``fit`` says which).
+
+    Returns one row per twin: ``session``, ``neuron``, ``monkey``, ``offset``, ``scale``,
+    ``fit`` ("own neuron" / "pooled (210621)"), ``fit_session``, ``n_images``,
+    ``target_mean``, ``target_signal_sd``, ``output_mean``, ``output_sd``.
+    """
+    from .cowley import load_images
+
+    twins = digital_twins(session, neurons)
+    s = twins.session
+    own = s in SESSIONS
+    fit_session = s if own else POOLED_SCALE_SESSION[s]
+    images = load_images(fit_session)
+    if n_images is not None:
+        n_images = check_int(n_images, "n_images", minimum=10, maximum=len(images))
+    sl = slice(None) if n_images is None else slice(0, n_images)
+    out = np.asarray(twins(images[sl], **twin_options), dtype=np.float64)
+    m_out, sd_out = out.mean(0), out.std(0, ddof=1)
+    means, sds, n = _signal_moments(fit_session, sl)
+    if own:
+        t_mean, t_sd, fit = means[twins.neurons], sds[twins.neurons], "own neuron"
+    else:
+        t_mean = np.full(twins.n_neurons, np.median(means))
+        t_sd, fit = np.full(twins.n_neurons, np.median(sds)), f"pooled ({fit_session})"
+    if np.any(sd_out <= 0):
+        raise ValueError(f"twins {twins.neurons[sd_out <= 0].tolist()} of session {s} are constant on the "
+                         f"fitting images: no scale can be fitted")
+    scale = t_sd / sd_out
+    return pd.DataFrame(dict(session=s, neuron=twins.neurons, monkey=twins.monkey, offset=t_mean - scale * m_out,
+                             scale=scale, fit=fit, fit_session=fit_session, n_images=n, target_mean=t_mean,
+                             target_signal_sd=t_sd, output_mean=m_out, output_sd=sd_out))
+
+
+def to_counts(output, scales: pd.DataFrame) -> np.ndarray:
+    """Twin outputs (stimuli, twins) -> expected spike counts with :func:`twin_scales` rows
+    (one per column, in order); negative values are clipped to 0 (a rate cannot be)."""
+    output = numeric_array(output, "output").astype(np.float64)
+    if output.ndim != 2 or output.shape[1] != len(scales):
+        raise ValueError(f"output must be (stimuli, {len(scales)}) for {len(scales)} scale rows, got {output.shape}")
+    return np.clip(scales["offset"].to_numpy() + scales["scale"].to_numpy() * output, 0, None)
+
+
+def _twin_recording(monkey, images, picks, repeats, rng, noise, seed, twin_options, units="model",
+                    fit_images=300) -> Recording:
     """Run the twins ``picks`` ((session, neuron) pairs, in order) on ``images`` and draw
-    ``repeats`` trials around their predictions with ``rng`` (the one RNG of the call)."""
-    means, sess, neu = [], [], []
+    ``repeats`` trials around their predictions with ``rng`` (the one RNG of the call).
+    ``units="counts"``: outputs mapped to spike counts (:func:`twin_scales`) and integer
+    count trials (:func:`sample_counts`); ``"model"``: raw outputs, Gamma trials."""
+    if units not in ("model", "counts"):
+        raise ValueError(f"units must be 'model' or 'counts', got {units!r}")
+    means, sess, neu, scales = [], [], [], []
     for s in dict.fromkeys(p[0] for p in picks):
         ks = [k for (ss, k) in picks if ss == s]
-        means.append(np.asarray(digital_twins(s, neurons=ks)(images, **twin_options), dtype=np.float64))
+        out = np.asarray(digital_twins(s, neurons=ks)(images, **twin_options), dtype=np.float64)
+        if units == "counts":
+            sc = twin_scales(s, ks, n_images=fit_images, **twin_options)
+            out = to_counts(out, sc)
+            scales.append(sc)
+        means.append(out)
         sess += [s] * len(ks)
         neu += ks
     signal = np.concatenate(means, axis=1)
-    trials = sample_trials(signal, noise, repeats, rng)
+    sampler = sample_counts if units == "counts" else sample_trials
+    trials = sampler(signal, noise, repeats, rng)
     neurons = pd.DataFrame({"session": sess, "neuron": neu, "monkey": monkey})
+    info = dict(monkey=monkey, noise=noise, seed=seed if isinstance(seed, (int, np.integer)) else None, units=units)
+    if scales:
+        info["scales"] = pd.concat(scales, ignore_index=True)
+    unit_words = "spike counts per 100 ms (twin_scales)" if units == "counts" else "the twins' own output scale"
     return Recording(trials=trials, signal=signal, images=images, neurons=neurons, kind=TWIN_KIND,
-                     source=f"digital twins of monkey {monkey} (Cowley et al. 2023) with trial noise: {noise.source}",
-                     citation="cowley2023",
-                     info=dict(monkey=monkey, noise=noise, seed=seed if isinstance(seed, (int, np.integer)) else None))
+                     source=f"digital twins of monkey {monkey} (Cowley et al. 2023) in {unit_words} with trial "
+                            f"noise: {noise.source}",
+                     citation="cowley2023", info=info)
 
 
 def _check_monkeys(monkeys) -> list:
@@ -523,7 +649,7 @@ def _check_monkeys(monkeys) -> list:
 
 
 def twin_population(monkey: str, images, repeats: int = 8, seed=0, noise: MeanVariance | None = None,
-                    **twin_options) -> Recording:
+                    units: str = "model", fit_images: int | None = 300, **twin_options) -> Recording:
     """Model-predicted responses of all twins of ``monkey`` ("WE", "PE" or "RA") to ``images``.
 
     ``images``: (stimuli, 112, 112, 3) uint8. Returns a
@@ -534,18 +660,23 @@ def twin_population(monkey: str, images, repeats: int = 8, seed=0, noise: MeanVa
     ``numpy.random.default_rng(seed)``. Twins: WE 33 (190923), PE 144 (201025 +
     210225), RA 42 (211022); the ``neurons`` table says which session and neuron each
     column is. These are **model-predicted** responses (``kind``), not recordings.
-    Extra keyword arguments go to :meth:`DigitalTwins.__call__`.
+    ``units="counts"`` maps every twin to spike counts first (:func:`twin_scales` on
+    ``fit_images`` images of its session; the maps are in ``info["scales"]``) and draws
+    integer count trials (:func:`sample_counts`); the default ``"model"`` keeps the
+    twins' standardised output and Gamma trials (:func:`sample_trials`), on which most
+    trials are exact zeros. Extra keyword arguments go to :meth:`DigitalTwins.__call__`.
     """
     if monkey not in MONKEY_TWIN_SESSIONS:
         raise ValueError(f"monkey must be one of {sorted(MONKEY_TWIN_SESSIONS)}, got {monkey!r}")
     repeats = check_int(repeats, "repeats", minimum=1)
     picks = [(s, k) for s in MONKEY_TWIN_SESSIONS[monkey] for k in range(TWIN_SESSIONS[s])]
     return _twin_recording(monkey, images, picks, repeats, np.random.default_rng(seed), noise or trial_noise(),
-                           seed, twin_options)
+                           seed, twin_options, units, fit_images)
 
 
 def twin_panel(images, n_per_monkey: int | None = None, repeats: int = 8, seed=0,
-               monkeys=tuple(MONKEY_TWIN_SESSIONS), noise: MeanVariance | None = None, **twin_options) -> dict:
+               monkeys=tuple(MONKEY_TWIN_SESSIONS), noise: MeanVariance | None = None, units: str = "model",
+               fit_images: int | None = 300, **twin_options) -> dict:
     """Model-predicted populations of several monkeys responding to one image set.
 
     For each monkey, ``n_per_monkey`` of its digital twins (WE 33, PE 144, RA 42 —
@@ -556,6 +687,9 @@ def twin_panel(images, n_per_monkey: int | None = None, repeats: int = 8, seed=0
     ``numpy.random.default_rng(seed)`` draws, monkey by monkey, the twins and then
     their trials. Twin outputs are cached on disk, so a second run costs no forward
     passes.
+
+    ``units``, ``fit_images``: as in :func:`twin_population` (``"counts"``: spike
+    counts and integer count trials).
 
     Returns ``{monkey: Recording}`` (``trials`` (stimuli, twins, repeats), ``signal``
     the twins' noiseless predictions, ``neurons`` with ``session`` and ``neuron``).
@@ -573,5 +707,5 @@ def twin_panel(images, n_per_monkey: int | None = None, repeats: int = 8, seed=0
     panel = {}
     for m in monkeys:
         picks = sorted(pool[m][i] for i in rng.choice(len(pool[m]), n, replace=False))
-        panel[m] = _twin_recording(m, images, picks, repeats, rng, noise, seed, twin_options)
+        panel[m] = _twin_recording(m, images, picks, repeats, rng, noise, seed, twin_options, units, fit_images)
     return panel
