@@ -280,3 +280,21 @@ def test_fit_table_against_linregress(rng):
         assert row.slope_low <= row.slope <= row.slope_high and row.n == len(sub)
     with pytest.raises(ValueError, match="lacks"):
         ds.fit_table(table, scores=("nope",))
+
+
+def test_fold_fitted_transforms_cannot_move_a_ridgeless_fit_but_reference_fitted_can():
+    """Fitted on the training rows (rank = rows − 1), any rescaling leaves the minimum-norm
+    fit unchanged; fitted on a larger separate image set, the spectrum matters (theory)."""
+    X, trials, _ = ds.planted_population(n_stimuli=400, n_units=300, n_neurons=15, seed=3)
+    scored, ref = np.arange(100), np.arange(100, 400)
+    rev = dim.SpectralTransform(reverse_order=True)
+    kw = dict(alpha=1e-6, n_splits=1, n_folds=5, reverse=False)
+    a = ds.transformed_scores(X[scored], trials[scored], **kw)
+    b = ds.transformed_scores(X[scored], trials[scored], rev, **kw)
+    assert np.allclose(a.forward_r2, b.forward_r2, atol=1e-6)
+    c = ds.transformed_scores(X[scored], trials[scored], rev, reference=X[ref], **kw)
+    d = ds.transformed_scores(X[scored], trials[scored], reference=X[ref], **kw)
+    assert np.allclose(d.forward_r2, a.forward_r2)  # the identity is the layer as it is
+    assert np.median(d.forward_ev) > np.median(c.forward_ev) + 20
+    with pytest.raises(dim.TransformLeakError):
+        ds.transformed_scores(X[scored], trials[scored], rev, reference=X[90:200], **kw)

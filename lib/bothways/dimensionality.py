@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -344,6 +344,12 @@ class FittedSpectralTransform(_FittedRows):
     @property
     def rank(self) -> int:
         return int(self.s.size)
+
+    def refit(self, transform: SpectralTransform) -> "FittedSpectralTransform":
+        """The same training rows under another spec (no new decomposition)."""
+        if not isinstance(transform, SpectralTransform):
+            raise TypeError(f"transform must be a SpectralTransform, got {transform!r}")
+        return replace(self, transform=transform, new_s=transform.values_for(self.s))
 
     @property
     def factors(self) -> np.ndarray:

@@ -374,7 +374,7 @@ def _pearson_r2(pred, Y):
 
 def transformed_scores(X, trials, transform=None, *, alpha=None, n_splits: int = 5, n_folds: int = 10,
                        seed: int = 0, max_reverse_units: int | None = 1000, reverse: bool = True,
-                       device=None) -> TransformedScores:
+                       reference=None, device=None, _cache: dict | None = None) -> TransformedScores:
     """Score a representation in both directions after a transform **fitted inside each fold**.
 
     For every fold ``(train, test)`` of :func:`bothways.ridge.kfold_indices` ``(n,
@@ -404,6 +404,15 @@ def transformed_scores(X, trials, transform=None, *, alpha=None, n_splits: int =
     max_reverse_units, seed : reverse is scored on a seeded subset of at most this many
         units that are non-constant in ``X`` (a random expansion: of its units).
     reverse : also score the reverse direction (``n_splits · 2 + 1`` fits per fold).
+    reference : optional (images, units) features of the same layer on a separate
+        image set, none of them a scored stimulus (a row of ``X`` among them raises
+        :class:`~bothways.dimensionality.TransformLeakError`). Given, a spectral
+        transform is fitted **once** on them and applied to every scored stimulus,
+        instead of fold by fold on the training stimuli. With more reference images
+        than training stimuli the transform can change what a near-ridgeless fit
+        predicts; fitted on the training stimuli it cannot (the minimum-norm
+        interpolant is invariant to any invertible rescaling of the training span).
+        The identity transform still scores ``X`` as it is.
 
     Returns
     -------
@@ -426,6 +435,12 @@ def transformed_scores(X, trials, transform=None, *, alpha=None, n_splits: int =
     n_folds = check_int(n_folds, "n_folds", minimum=2)
     if alpha is not None:
         alpha = check_number(alpha, "alpha", low=0.0, low_open=True)
+    if reference is not None:
+        if expansion:
+            raise ValueError("reference is for spectral transforms; a random expansion is fitted fold by fold")
+        reference = pool_features(reference)
+        if reference.shape[1] != X.shape[1]:
+            raise ValueError(f"reference has {reference.shape[1]} units but X has {X.shape[1]}")
     folds = kfold_indices(n, n_folds, seed)
     Y = np.nanmean(trials, axis=2)
     ridge = dict(alphas=alpha, device=device, progress=False)
@@ -444,16 +459,38 @@ def transformed_scores(X, trials, transform=None, *, alpha=None, n_splits: int =
     total = float(((Y - Y.mean(0)) ** 2).sum())
     err_all, err_test, prs, prs_train, ranks = [], 0.0, [], [], []
     T = pa = pb = pred_r = None
+    _cache = {} if _cache is None else _cache
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*constant target", category=UserWarning)
         for f, (tr, te) in enumerate(folds):
-            fit = transform.fit(X[tr])
             if expansion:
+                fit = transform.fit(X[tr])
                 C = np.empty((n, n_units))
                 C[tr], C[te] = fit.train_values(), fit.values(X[te])
+            elif reference is not None:
+                key = ("reference", transform.rtol)
+                if key not in _cache:
+                    base = SpectralTransform(rtol=transform.rtol).fit(reference)
+                    _cache[key] = (base, base.coordinates(X))
+                base, coords = _cache[key]
+                if transform.is_identity:
+                    if ("identity",) not in _cache:
+                        _cache[("identity",)] = modes(X).compact()
+                    ident = _cache[("identity",)]
+                fit = base.refit(transform)
+                C = ident if transform.is_identity else coords * fit.factors
+                prs_train.append(fit.participation_ratio())
+                ranks.append(ident.shape[1] if transform.is_identity else int(np.sum(fit.new_s > 0)))
             else:
-                C = np.empty((n, fit.rank))
-                C[tr], C[te] = fit.train_coordinates(), fit.coordinates(X[te])
+                key = (n_folds, seed, f, transform.rtol)
+                if key not in _cache:
+                    base = SpectralTransform(rtol=transform.rtol).fit(X[tr])
+                    coords = np.empty((n, base.rank))
+                    coords[tr], coords[te] = base.train_coordinates(), base.coordinates(X[te])
+                    _cache[key] = (base, coords)
+                base, coords = _cache[key]
+                fit = base.refit(transform)
+                C = coords * fit.factors
                 prs_train.append(fit.participation_ratio())
                 ranks.append(int(np.sum(fit.new_s > 0)))
             if f == 0 and not expansion and transform.is_identity:
@@ -472,8 +509,7 @@ def transformed_scores(X, trials, transform=None, *, alpha=None, n_splits: int =
                     units, n_constant = _reverse_units(C, max_reverse_units, seed)
                 Tf = C[:, units]
             else:
-                Tf = np.empty((n, units.size))
-                Tf[tr], Tf[te] = fit.train_values(X[tr], units), fit.values(X[te], units)
+                Tf = X[:, units] if transform.is_identity else fit.mean[units] + C @ fit.basis[units].T
             if T is None:
                 T, pred_r = np.empty_like(Tf), np.empty_like(Tf)
                 pa, pb = np.empty((n_splits, *Tf.shape)), np.empty((n_splits, *Tf.shape))
@@ -534,7 +570,8 @@ def spectrum_sweep(X, trials, transforms=None, alphas=None, progress=None, **sco
     transforms = sweep_transforms() if transforms is None else list(transforms)
     alphas = {"tuned": None, "fixed": PUBLISHED_ALPHA} if alphas is None else dict(alphas)
     jobs = [(name, a, t) for name, a in alphas.items() for t in transforms]
-    rows, scores = [], []
+    rows, scores, cache = [], [], {}
+    score_options.setdefault("_cache", cache)
     for name, a, t in tqdm(jobs, desc="spectrum sweep",
                            disable=not (progress if progress is not None else len(jobs) > 8)):
         sc = transformed_scores(X, trials, t, alpha=a, **score_options)
