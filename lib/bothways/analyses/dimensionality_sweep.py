@@ -9,12 +9,18 @@ the cause, so this module provides both halves of the chapter:
 - the **across-network** half: :func:`fit_log_pr` (a straight line of a score on
   ``log10 PR`` with bootstrap confidence intervals) and :func:`spearman_table`
   (Spearman correlations with bootstrap CIs, next to the published ones);
-- the **causal** half: :func:`score_representation` and :func:`spectrum_sweep` score
-  a layer in both directions after transformations that change its spectrum and
-  nothing else (:mod:`bothways.dimensionality`: :func:`~bothways.dimensionality.reshape_spectrum`,
-  :func:`~bothways.dimensionality.truncate_spectrum`, :func:`~bothways.dimensionality.whiten`)
-  or build a wider layer on top of it (:func:`~bothways.dimensionality.random_expansion`),
-  all on the same recordings; :func:`sweep_zoo` does it for every layer of a zoo.
+- the **causal** half: :func:`transformed_scores` scores a layer in both directions
+  after a transform that changes its spectrum and nothing else
+  (:class:`~bothways.dimensionality.SpectralTransform`: power laws, whitening,
+  truncation, reversed eigenvalue order) or builds a wider layer on top of it
+  (:class:`~bothways.dimensionality.RandomExpansion`), the transform **estimated on
+  the training stimuli of each fold** (or once on a separate reference image set) and
+  applied to the held-out ones; :func:`spectrum_sweep` runs a list of transforms with a
+  tuned and a fixed penalty, :func:`theory_for_transforms` gives the spectral theory's
+  error for each transformed spectrum with the weights held fixed, and
+  :func:`planted_population` a layer with a known answer for the controls;
+  :func:`sweep_zoo` scores every layer of a zoo;
+- intervals across networks resample **networks** (``groups``), not layers.
 
 All regression goes through :func:`bothways.predictivity.predictivity` (and so
 :func:`bothways.ridge.cv_ridge`); all dimensionality through
@@ -681,8 +687,10 @@ def sweep_zoo(images, trials, models=None, untrained=None, baselines=(), referen
     ``controls``: networks whose dimensionality we set ourselves, all built on one
     layer: ``dict(model=name, layer=name, expansions=[n_features, ...],
     truncations=[k, ...], whiten=True)`` — random ReLU expansions
-    (:func:`~bothways.dimensionality.random_expansion`), PCA truncations and whitening of that layer's features
-    on ``images``. Their ``pr_pooled`` is NaN (they have no spatial maps to pool).
+    (:class:`~bothways.dimensionality.RandomExpansion`), PCA truncations and whitening
+    of that layer's features, each estimated on the training images of every fold
+    (:func:`transformed_scores`). Their ``pr_pooled`` is NaN (they have no spatial maps
+    to pool); ``pr_train`` is the PR of their transformed training images.
 
     Parameters
     ----------
