@@ -36,7 +36,6 @@ CHAPTERS = book_tool.toc_notebooks()
 PENDING = {
     "01_asymmetry": ("controls", "findings", 14),
     "02_symmetry": ("controls", "findings", 14),
-    "03_dimensionality": ("controls", "findings", 16),
     "04_goodhart": ("controls", "findings", 16),
 }
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`(?:[^`:]+::)?(?P<key>[A-Za-z0-9_]+)")
