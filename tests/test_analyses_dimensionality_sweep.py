@@ -126,21 +126,104 @@ def test_score_representation_skips_and_counts_constant_units(sim):
         ds.score_representation(X, sim.recording.trials[..., 0])
 
 
-def test_spectrum_sweep_rows(sim):
-    X = sim.model[:, :60] + 0.05 * np.random.default_rng(0).standard_normal((300, 60))
-    out = ds.spectrum_sweep(X, sim.recording.trials, exponents=(0.0, 2.0), truncations=(3,), n_splits=1,
-                            n_folds=5, max_reverse_units=20)
-    assert list(out["transform"]) == ["original", "power law", "power law", "PCA truncation"]
-    m = dim.modes(X)
-    assert out.pr_test.iloc[0] == pytest.approx(participation_ratio(X))
-    assert out.pr_test.iloc[1] == pytest.approx(m.rank)  # whitened
-    assert out.pr_test.iloc[2] == pytest.approx(dim.powerlaw_pr(2.0, m.rank))
-    assert out.pr_test.iloc[3] == pytest.approx(participation_ratio(dim.truncate_spectrum(X, 3)))
-    assert out["rank"].iloc[3] == 3
-    direct = ds.score_representation(dim.reshape_spectrum(X, 2.0), sim.recording.trials, n_splits=1, n_folds=5,
-                                     max_reverse_units=20)
-    assert out.forward_ev.iloc[2] == pytest.approx(direct["forward_ev"], rel=1e-6)
-    assert out.reverse_ev.iloc[2] == pytest.approx(direct["reverse_ev"], rel=1e-6)
+def test_transformed_scores_identity_equals_predictivity(sim):
+    """Fold by fold with the identity transform = predictivity with the same folds."""
+    from bothways.predictivity import predictivity
+    from bothways.ridge import kfold_indices
+
+    X = sim.model + 0.05 * np.random.default_rng(0).standard_normal(sim.model.shape)
+    out = ds.transformed_scores(X, sim.recording.trials, n_splits=2, n_folds=5, seed=1, max_reverse_units=40)
+    opts = dict(n_splits=2, seed=1, n_boot=0, match_to=None, progress=False, folds=kfold_indices(300, 5, 1))
+    fwd = predictivity(X, sim.recording.trials, **opts)
+    rev = predictivity(sim.recording.trials, X[:, out.units], **opts)
+    assert np.allclose(out.forward_ev, fwd.per_target["ev"], rtol=1e-8)
+    assert np.allclose(out.forward_r2, fwd.per_target["cv_r2"], rtol=1e-8)
+    assert np.allclose(out.reverse_ev, rev.per_target["ev"], rtol=1e-8)
+    row = out.row()
+    assert row["forward_ev"] == pytest.approx(fwd.summary["median_ev"])
+    assert row["transform"] == "original" and row["n_reverse_units"] == 40
+    assert out.pr_test == pytest.approx(participation_ratio(X), rel=1e-6)
+
+
+def test_transformed_scores_truncation_against_sklearn_pca_per_fold(sim):
+    """The forward R² of a truncation fitted fold by fold, against sklearn PCA + cv_ridge."""
+    from sklearn.decomposition import PCA
+
+    from bothways.ridge import cv_ridge, kfold_indices
+
+    X, trials = sim.model[:, :80], sim.recording.trials
+    t = dim.SpectralTransform("truncate", n_components=4)
+    out = ds.transformed_scores(X, trials, t, alpha=1.0, n_splits=1, n_folds=5, reverse=False)
+    Y = np.nanmean(trials, axis=2)
+    pred = np.empty_like(Y)
+    for tr, te in kfold_indices(300, 5, 0):
+        pca = PCA(4).fit(X[tr])
+        pred[te] = cv_ridge(pca.transform(X), Y, alphas=1.0, folds=[(tr, te)]).predictions[te]
+    r2 = 1 - ((Y - pred) ** 2).sum(0) / ((Y - Y.mean(0)) ** 2).sum(0)
+    assert np.allclose(out.forward_r2, r2, atol=1e-8)
+    assert out.rank == 4 and out.reverse_ev.size == 0
+    assert out.error_test == pytest.approx(((Y - pred) ** 2).sum() / ((Y - Y.mean(0)) ** 2).sum())
+
+
+def test_spectrum_sweep_rows_and_a_planted_order_effect():
+    """Targets planted on the top latents: reversing the eigenvalue order must hurt, and
+    power laws set the PR of the training rows."""
+    X, trials, _ = ds.planted_population(n_stimuli=150, n_units=200, n_neurons=15, seed=1)
+    transforms = ds.sweep_transforms(exponents=(0.0, 2.0), truncations=(3,))
+    table, scores = ds.spectrum_sweep(X, trials, transforms, n_splits=1, n_folds=5, max_reverse_units=20)
+    assert list(table["transform"][:5]) == ["original", "whitened", "power law 2", "PCA truncation 3",
+                                         "original, reversed order"]
+    assert list(table.alpha) == ["tuned"] * 5 + ["fixed"] * 5 and len(scores) == 10
+    rank = table["rank"].iloc[0]
+    assert table.pr_train.iloc[1] == pytest.approx(rank)
+    assert table.pr_train.iloc[2] == pytest.approx(dim.powerlaw_pr(2.0, int(rank)))
+    assert table.pr_train.iloc[4] == pytest.approx(table.pr_train.iloc[0])
+    assert table["rank"].iloc[3] == 3
+    for alpha in ("tuned", "fixed"):
+        sub = table[table.alpha == alpha].set_index("transform")
+        assert sub.loc["original", "forward_ev"] > sub.loc["original, reversed order", "forward_ev"] + 20
+
+
+def test_theory_for_transforms_against_spectral_theory(sim):
+    from bothways.spectral import spectrum, theory_error
+
+    X, Y = sim.model[:, :80], np.nanmean(sim.recording.trials, axis=2)
+    ts = [dim.SpectralTransform(), dim.SpectralTransform("whiten"), dim.SpectralTransform(reverse_order=True)]
+    out = ds.theory_for_transforms(X, Y, ts, p=240, alpha=0.1)
+    sp = spectrum(X, Y)
+    assert out.theory_error.iloc[0] == pytest.approx(theory_error(sp.eigenvalues, sp.weights, 240, 0.1).eg)
+    r = int(np.sum(sp.eigenvalues > 0))
+    flat = np.where(np.arange(sp.eigenvalues.size) < r, sp.eigenvalues[:r].mean(), 0.0)
+    assert out.theory_error.iloc[1] == pytest.approx(theory_error(flat, sp.weights, 240, 0.1).eg)
+    assert out.pr.iloc[1] == pytest.approx(r) and out.pr.iloc[2] == pytest.approx(out.pr.iloc[0])
+
+
+def test_theory_beside_measurement_on_a_gaussian_planted_population():
+    """The measured all-stimuli error of the fold-fitted identity is the theory's E_g."""
+    X, trials, _ = ds.planted_population(n_stimuli=300, n_units=200, n_neurons=20, seed=2)
+    out = ds.transformed_scores(X, trials, alpha=ds.PUBLISHED_ALPHA, n_splits=1, n_folds=2, reverse=False)
+    th = ds.theory_for_transforms(X, np.nanmean(trials, axis=2), [dim.SpectralTransform()], p=150,
+                                  alpha=ds.PUBLISHED_ALPHA)
+    assert out.error_all == pytest.approx(th.theory_error.iloc[0], abs=0.1)
+
+
+def test_fit_log_pr_resamples_networks(rng):
+    pr, score = 10 ** rng.uniform(0, 3, 12), rng.standard_normal(12)
+    points = ds.fit_log_pr(pr, score, n_boot=300, seed=2)
+    singletons = ds.fit_log_pr(pr, score, n_boot=300, seed=2, groups=np.arange(12))
+    assert singletons.slope_ci == pytest.approx(points.slope_ci)
+    assert singletons.spearman_ci == pytest.approx(points.spearman_ci)
+    # three networks of four layers: the interval is that of networks, wider than of layers
+    net = np.repeat(np.arange(3), 4)
+    pr3 = 10 ** (net + 0.01 * rng.standard_normal(12))
+    score3 = rng.standard_normal(3)[net] + 0.01 * rng.standard_normal(12)
+    by_net = ds.fit_log_pr(pr3, score3, n_boot=300, seed=0, groups=net)
+    by_layer = ds.fit_log_pr(pr3, score3, n_boot=300, seed=0)
+    assert np.ptp(by_net.slope_ci) > 2 * np.ptp(by_layer.slope_ci)
+    with pytest.raises(ValueError, match="2 networks"):
+        ds.fit_log_pr(pr, score, groups=np.zeros(12))
+    with pytest.raises(ValueError, match="one label per point"):
+        ds.fit_log_pr(pr, score, groups=np.zeros(5))
 
 
 def test_sweep_zoo_on_baselines(sim, tmp_path, monkeypatch):
@@ -162,8 +245,9 @@ def test_sweep_zoo_on_baselines(sim, tmp_path, monkeypatch):
     assert out.pr_test.iloc[0] == pytest.approx(participation_ratio(
         extract_features(get_model("pixels"), images, "pixels").values), rel=1e-6)
     assert out.pr_pooled.iloc[1:].isna().all()
-    assert out.n_units.iloc[1] == 500 and out["rank"].iloc[2] == 4 and out.pr_test.iloc[3] == pytest.approx(
+    assert out.n_units.iloc[1] == 500 and out["rank"].iloc[2] == 4 and out.pr_train.iloc[3] == pytest.approx(
         out["rank"].iloc[3])
+    assert list(out["transform"][1:]) == ["random ReLU expansion to 500", "PCA truncation 4", "whitened"]
     with pytest.raises(ValueError, match="controls needs"):
         ds.sweep_zoo(images, sim.recording.trials, controls=dict(model="pixels"), progress=False)
     with pytest.raises(ValueError, match="images"):
@@ -196,3 +280,21 @@ def test_fit_table_against_linregress(rng):
         assert row.slope_low <= row.slope <= row.slope_high and row.n == len(sub)
     with pytest.raises(ValueError, match="lacks"):
         ds.fit_table(table, scores=("nope",))
+
+
+def test_fold_fitted_transforms_cannot_move_a_ridgeless_fit_but_reference_fitted_can():
+    """Fitted on the training rows (rank = rows − 1), any rescaling leaves the minimum-norm
+    fit unchanged; fitted on a larger separate image set, the spectrum matters (theory)."""
+    X, trials, _ = ds.planted_population(n_stimuli=400, n_units=300, n_neurons=15, seed=3)
+    scored, ref = np.arange(100), np.arange(100, 400)
+    rev = dim.SpectralTransform(reverse_order=True)
+    kw = dict(alpha=1e-6, n_splits=1, n_folds=5, reverse=False)
+    a = ds.transformed_scores(X[scored], trials[scored], **kw)
+    b = ds.transformed_scores(X[scored], trials[scored], rev, **kw)
+    assert np.allclose(a.forward_r2, b.forward_r2, atol=1e-6)
+    c = ds.transformed_scores(X[scored], trials[scored], rev, reference=X[ref], **kw)
+    d = ds.transformed_scores(X[scored], trials[scored], reference=X[ref], **kw)
+    assert np.allclose(d.forward_r2, a.forward_r2)  # the identity is the layer as it is
+    assert np.median(d.forward_ev) > np.median(c.forward_ev) + 20
+    with pytest.raises(dim.TransformLeakError):
+        ds.transformed_scores(X[scored], trials[scored], rev, reference=X[90:200], **kw)

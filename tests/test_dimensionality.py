@@ -224,3 +224,133 @@ def test_modes_reconstruct_and_match_the_library(rng, shape):
     assert np.allclose((C - C.mean(0)) @ (C - C.mean(0)).T, Yc @ Yc.T)
     with pytest.raises(ValueError, match="singular values"):
         m.values(np.ones(m.rank + 1))
+
+
+# ------------------------------------------------- transforms fitted on training rows
+def _planted(rng, n=120, p=400, decay=1.0, k=5, targets=20, noise=0.5):
+    """Features with a decaying spectrum and targets planted on their top k latents."""
+    Z = rng.standard_normal((n, p)) * np.arange(1, p + 1) ** (-decay / 2)
+    X = Z @ np.linalg.qr(rng.standard_normal((p, p)))[0] + 3.0
+    return X, Z[:, :k] @ rng.standard_normal((k, targets)) + noise * rng.standard_normal((n, targets))
+
+
+def _heldout_r2(Y, pred):
+    return np.median(1 - ((Y - pred) ** 2).sum(0) / ((Y - Y.mean(0)) ** 2).sum(0))
+
+
+def _fold_scores(X, Y, transform, folds, alphas=None):
+    """Held-out R² with ``transform`` fitted on each training fold (the public path)."""
+    from bothways.ridge import cv_ridge
+
+    pred = np.empty_like(Y)
+    for tr, te in folds:
+        fit = transform.fit(X[tr])
+        C = np.empty((X.shape[0], fit.rank))
+        C[tr], C[te] = fit.train_coordinates(), fit.coordinates(X[te])
+        pred[te] = cv_ridge(C, Y, folds=[(tr, te)], alphas=alphas).predictions[te]
+    return _heldout_r2(Y, pred)
+
+
+def test_train_fitted_transform_leaves_heldout_r2_of_a_planted_model_unchanged(rng):
+    """Whitening fitted on the training rows is an invertible map of 20 units: with a
+    (near-)ridgeless fit the held-out predictions, hence R², cannot change."""
+    from bothways.ridge import cv_ridge, kfold_indices
+
+    n, p = 200, 20
+    X = _features(rng, n, p)
+    Y = X @ rng.standard_normal((p, 10)) + 2.0 * rng.standard_normal((n, 10))
+    folds = kfold_indices(n, 5, 0)
+    original = _heldout_r2(Y, cv_ridge(X, Y, folds=folds, alphas=1e-9).predictions)
+    assert original > 0.3
+    for t in (dim.SpectralTransform("whiten"), dim.SpectralTransform("power law", exponent=2.0),
+              dim.SpectralTransform(reverse_order=True)):
+        assert _fold_scores(X, Y, t, folds, alphas=1e-9) == pytest.approx(original, abs=1e-6)
+    # with the penalty tuned inside each fold the change is small, not zero
+    tuned = _heldout_r2(Y, cv_ridge(X, Y, folds=folds).predictions)
+    assert _fold_scores(X, Y, dim.SpectralTransform("whiten"), folds) == pytest.approx(tuned, abs=0.05)
+
+
+def test_whitening_on_all_stimuli_leaks_and_train_only_does_not(rng):
+    """The leak of the old chapter, reproduced: units > stimuli, whitened on every
+    stimulus, the centred Gram is the centring projector and held-out R² is chance."""
+    from bothways.ridge import cv_ridge, kfold_indices
+
+    X, Y = _planted(rng)
+    folds = kfold_indices(X.shape[0], 5, 0)
+    original = np.median(cv_ridge(X, Y, folds=folds).r2)
+    all_rows = dim.SpectralTransform("whiten").fit(X).train_coordinates()  # test rows in the fit
+    G = (all_rows - all_rows.mean(0)) @ (all_rows - all_rows.mean(0)).T
+    n = X.shape[0]
+    assert np.allclose(G / G[0, 0] * (1 - 1 / n), np.eye(n) - 1 / n, atol=1e-8)
+    leaky = np.median(cv_ridge(all_rows, Y, folds=folds).r2)
+    with pytest.warns(DeprecationWarning, match="every row"):
+        old = np.median(cv_ridge(dim.whiten(X), Y, folds=folds).r2)
+    train_only = _fold_scores(X, Y, dim.SpectralTransform("whiten"), folds)
+    assert abs(leaky) < 0.05 and abs(old) < 0.05
+    assert original > 0.5 and train_only > 0.3
+
+
+def test_fitted_transform_refuses_its_training_rows(rng):
+    X = _features(rng, 40, 60)
+    fit = dim.SpectralTransform("power law", exponent=1.0).fit(X[:30])
+    with pytest.raises(dim.TransformLeakError, match="1 row"):
+        fit.coordinates(X[29:35])
+    with pytest.raises(dim.TransformLeakError):
+        fit.values(X)
+    assert fit.coordinates(X[30:]).shape == (10, 29)
+    with pytest.raises(ValueError, match="fitted on"):
+        fit.train_values(X[1:31])
+    exp = dim.RandomExpansion(20).fit(X[:30])
+    with pytest.raises(dim.TransformLeakError):
+        exp.values(X[:5])
+
+
+@pytest.mark.parametrize("shape", [(60, 40), (30, 80)])
+def test_fitted_truncation_matches_sklearn_pca_on_new_rows(rng, shape):
+    X = _features(rng, *shape)
+    tr, te = slice(0, shape[0] - 10), slice(shape[0] - 10, None)
+    pca = PCA(n_components=5).fit(X[tr])
+    fit = dim.SpectralTransform("truncate", n_components=5).fit(X[tr])
+    assert np.allclose(fit.values(X[te]), pca.inverse_transform(pca.transform(X[te])), atol=1e-8)
+    assert np.allclose(fit.train_values(X[tr]), pca.inverse_transform(pca.transform(X[tr])), atol=1e-8)
+    # the coordinates have the Gram of the values (ridge predictions from either agree)
+    C, V = fit.coordinates(X[te]), fit.values(X[te]) - fit.mean
+    assert np.allclose(C @ C.T, V @ V.T, atol=1e-8)
+
+
+@pytest.mark.parametrize("exponent", [0.0, 1.0, 2.5])
+def test_fitted_power_law_on_training_rows_equals_the_all_rows_reshape(rng, exponent):
+    """Fitted on the rows it is applied to, the new transform is the old one (reference)."""
+    X = _features(rng, 30, 80)
+    t = dim.SpectralTransform("whiten") if exponent == 0 else dim.SpectralTransform("power law", exponent=exponent)
+    fit = t.fit(X)
+    with pytest.warns(DeprecationWarning):
+        ref = dim.reshape_spectrum(X, exponent)
+    assert np.allclose(fit.train_values(X), ref, atol=1e-8)
+    assert fit.participation_ratio() == pytest.approx(dim.powerlaw_pr(exponent, fit.rank))
+    assert fit.participation_ratio() == pytest.approx(participation_ratio(ref), rel=1e-8)
+
+
+def test_reversed_order_keeps_the_eigenvalues_and_their_participation_ratio(rng):
+    X = _features(rng, 50, 30)
+    fit = dim.SpectralTransform(reverse_order=True).fit(X)
+    Y = fit.train_values(X)
+    assert np.allclose(eigenspectrum(Y)[:fit.rank], eigenspectrum(X)[:fit.rank], rtol=1e-8)
+    assert participation_ratio(Y) == pytest.approx(participation_ratio(X))
+    V_in, V_out = _covariance_eigvecs(X), _covariance_eigvecs(Y)
+    assert abs(V_in[0] @ V_out[-1]) == pytest.approx(1.0, abs=1e-6)  # the top direction is now the last
+
+
+def test_random_expansion_fitted_on_training_rows(rng):
+    X = _features(rng, 40, 30)
+    fit = dim.RandomExpansion(50, seed=2).fit(X[:30])
+    H = fit.train_values()
+    assert H.shape == (30, 50) and np.all(H >= 0)
+    # a held-out row equal to a linear combination inside the training span is expanded exactly
+    x = X[:30].mean(0) + 0.5 * (X[3] - X[:30].mean(0)) + 0.5 * (X[7] - X[:30].mean(0))
+    Z = (np.vstack([x]) - fit.mean) @ fit.basis / fit.sd
+    assert np.allclose(fit.values(x[None]), np.maximum(Z @ fit.G, 0))
+    assert np.allclose(dim.RandomExpansion(50, seed=2).fit(7 * X[:30] + 2).train_values(), H)
+    lin = dim.RandomExpansion(200_000, seed=0, nonlinearity="linear").fit(X[:30]).train_values()
+    Zc = (X[:30] - X[:30].mean(0)) / (X[:30] - X[:30].mean(0)).std()
+    assert np.allclose(lin @ lin.T / 200_000, Zc @ Zc.T / 30, atol=0.02 * np.abs(Zc @ Zc.T / 30).max())

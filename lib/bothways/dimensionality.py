@@ -21,24 +21,39 @@ Two published variants differ only in their inputs, both supported here:
   pool="max")`` (``pool="avg"`` for global average pooling).
 
 Spectral transforms change a representation's spectrum and nothing else, to test
-whether the spectrum itself moves a score (chapter 3): :func:`reshape_spectrum`
-(eigenvalues set to a power law ``λᵢ ∝ i^(−exponent)``, eigenvectors kept),
-:func:`whiten`, :func:`truncate_spectrum` (PCA truncation); :func:`random_expansion`
-builds a wider layer of random (ReLU) features on top of one. All act on the centred
-thin SVD, :class:`Modes` (:func:`modes`), so a layer is decomposed once for many
-transforms. Fit them on the stimuli you are allowed to fit on: they use every row of
-``X`` they are given.
+whether the spectrum itself moves a score (chapter 3). A transform is **estimated on
+training stimuli only** and applied to held-out ones: :class:`SpectralTransform` (a
+spec: keep, whiten, reshape to a power law ``λᵢ ∝ i^(−exponent)``, truncate to the top
+principal components, optionally with the eigenvalues handed to the eigenvectors in
+reverse order) ``.fit(X_train)`` returns a :class:`FittedSpectralTransform`, which
+transforms new rows and **refuses** the rows it was fitted on as held-out rows (they
+are available, by name, as :meth:`FittedSpectralTransform.train_coordinates`).
+:class:`RandomExpansion` builds a wider layer of random (ReLU) features the same way.
+The per-fold fit-and-score lives in
+:func:`bothways.analyses.dimensionality_sweep.transformed_scores`.
+
+Why: a transform estimated on every stimulus uses the test stimuli. Whitened on all
+``n`` stimuli, a layer's centred Gram becomes the centring projector, so no test row
+carries information about any training row and held-out prediction falls to chance
+(``tests/test_dimensionality.py`` reproduces it). The all-stimuli functions
+(:func:`modes`, :func:`reshape_spectrum`, :func:`whiten`, :func:`truncate_spectrum`)
+are kept for describing a representation on one image set and are **deprecated for
+scoring**: they warn.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from bothways._validation import as_vector, check_choice, check_finite, check_int, check_number, numeric_array
 
 __all__ = ["pool_features", "eigenspectrum", "participation_ratio", "PowerLawFit",
-           "powerlaw_exponent", "Modes", "modes", "powerlaw_values", "truncated_values", "powerlaw_pr",
+           "powerlaw_exponent", "SpectralTransform", "FittedSpectralTransform", "RandomExpansion",
+           "FittedRandomExpansion", "TRANSFORM_KINDS", "TransformLeakError",
+           "Modes", "modes", "powerlaw_values", "truncated_values", "powerlaw_pr",
            "reshape_spectrum", "whiten", "truncate_spectrum", "random_expansion"]
 
 
@@ -164,6 +179,289 @@ def powerlaw_exponent(eigenvalues, fit_range=None) -> PowerLawFit:
     return PowerLawFit(exponent=float(-slope), log_intercept=float(intercept), ranks=ranks[keep], r2=float(r2))
 
 
+# --------------------------------------------------------------------------- transforms fitted on training rows
+#: The kinds of :class:`SpectralTransform`.
+TRANSFORM_KINDS = ("keep", "whiten", "power law", "truncate")
+
+
+class TransformLeakError(ValueError):
+    """Rows a transform was fitted on were passed to it as held-out rows."""
+
+
+def _fingerprints(X) -> frozenset:
+    return frozenset(hashlib.blake2b(row.tobytes(), digest_size=12).digest() for row in X)
+
+
+def _train_basis(X, rtol, what):
+    """Centre ``X`` (training rows) and return ``(X, mean, V, s)``: the covariance
+    eigenvectors ``V`` (units, r) and singular values ``s`` (r,) of the centred rows."""
+    X = pool_features(X)
+    n, p = X.shape
+    if n < 3:
+        raise ValueError(f"need at least 3 training stimuli to fit {what}, got {n}")
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    if p >= n:
+        lam, U = np.linalg.eigh(Xc @ Xc.T)
+        lam, U = lam[::-1], U[:, ::-1]
+    else:
+        lam, V = np.linalg.eigh(Xc.T @ Xc)
+        lam, V = lam[::-1], V[:, ::-1]
+    if lam[0] <= 0:
+        raise ValueError("X_train is constant across stimuli: it has no spectrum to change")
+    r = int(np.sum(lam > rtol * lam[0]))
+    s = np.sqrt(lam[:r])
+    V = (Xc.T @ U[:, :r]) / s if p >= n else V[:, :r]
+    return X, mean, np.ascontiguousarray(V), s
+
+
+class _FittedRows:
+    """What fitted transforms share: the training rows' fingerprints and the check."""
+
+    def _new_rows(self, X, name="X"):
+        X = pool_features(X)
+        if X.shape[1] != self.mean.size:
+            raise ValueError(f"{name} has {X.shape[1]} units, the transform was fitted on {self.mean.size}")
+        if self._fingerprints and not self._fingerprints.isdisjoint(_fingerprints(X)):
+            k = len(self._fingerprints & _fingerprints(X))
+            raise TransformLeakError(
+                f"{k} row(s) of {name} are rows this transform was fitted on: a transform must not "
+                "see the held-out stimuli it is applied to (fit it on the training rows of each "
+                "fold; the fitted rows themselves are train_coordinates() / train_values())")
+        return X
+
+
+@dataclass(frozen=True)
+class SpectralTransform:
+    """A spectral transform to be estimated on training stimuli (a spec; :meth:`fit`).
+
+    With the centred training rows ``X_train − mean = U diag(s) Vᵀ`` (thin SVD, rank
+    ``r``), every kind replaces the singular values ``s`` by ``s'`` and keeps ``V`` (the
+    eigenvectors over units), the mean and — except for truncation — the total
+    training variance ``Σ s'² = Σ s²``:
+
+    - ``"keep"``: ``s' = s`` (the identity; with ``reverse_order`` the same eigenvalues
+      on the eigenvectors in reverse order, which leaves the participation ratio as it
+      is);
+    - ``"whiten"``: every component equal (a power law with exponent 0);
+    - ``"power law"``: ``s'ᵢ² ∝ i^(−exponent)`` (Stringer et al. 2019);
+    - ``"truncate"``: the top ``n_components`` components kept, the rest set to 0
+      (PCA truncation, as ``sklearn.decomposition.PCA`` fitted on the training rows).
+
+    ``reverse_order``: hand ``s'`` to the eigenvectors in reverse order (the largest
+    value to the direction with the least training variance).
+
+    A new row ``x`` becomes ``mean + ((x − mean) V) diag(s'/s) Vᵀ``: its projection on
+    the training span, rescaled. The part of a held-out row outside the training span
+    is dropped (as PCA does), except by the identity (``"keep"``, natural order), which
+    returns rows as they are. Ridge regression *from* a representation never uses that
+    part (its weights lie in the span of the training rows), so forward predictions
+    from :meth:`FittedSpectralTransform.coordinates` equal those from the full rows.
+    """
+
+    kind: str = "keep"
+    exponent: float | None = None
+    n_components: int | None = None
+    reverse_order: bool = False
+    rtol: float = 1e-10
+
+    def __post_init__(self):
+        check_choice(self.kind, "kind", TRANSFORM_KINDS)
+        if (self.kind == "power law") != (self.exponent is not None):
+            raise ValueError("exponent is needed by kind='power law' and by no other kind")
+        if (self.kind == "truncate") != (self.n_components is not None):
+            raise ValueError("n_components is needed by kind='truncate' and by no other kind")
+        if self.exponent is not None:
+            object.__setattr__(self, "exponent", check_number(self.exponent, "exponent", low=0.0))
+        if self.n_components is not None:
+            object.__setattr__(self, "n_components", check_int(self.n_components, "n_components", minimum=1))
+        if not isinstance(self.reverse_order, (bool, np.bool_)):
+            raise TypeError(f"reverse_order must be True or False, got {self.reverse_order!r}")
+        check_number(self.rtol, "rtol", low=0.0, high=1.0, high_open=True)
+
+    @property
+    def label(self) -> str:
+        """A short name for tables: "original", "power law 1.5", "PCA truncation 20", ..."""
+        if self.kind == "power law":
+            name = f"power law {self.exponent:g}"
+        elif self.kind == "truncate":
+            name = f"PCA truncation {self.n_components}"
+        else:
+            name = {"keep": "original", "whiten": "whitened"}[self.kind]
+        return name + (", reversed order" if self.reverse_order else "")
+
+    @property
+    def is_identity(self) -> bool:
+        return self.kind == "keep" and not self.reverse_order
+
+    def values_for(self, s) -> np.ndarray:
+        """The new singular values ``s'`` for training singular values ``s`` (descending)."""
+        s = np.asarray(s, dtype=np.float64)
+        r = s.size
+        if self.kind == "keep":
+            new = s.copy()
+        elif self.kind == "truncate":
+            if self.n_components > r:
+                raise ValueError(f"n_components={self.n_components} exceeds the rank of X_train ({r})")
+            new = np.where(np.arange(r) < self.n_components, s, 0.0)
+        else:
+            exponent = 0.0 if self.kind == "whiten" else self.exponent
+            lam = np.arange(1, r + 1, dtype=float) ** (-exponent)
+            new = np.sqrt(lam * (s ** 2).sum() / lam.sum())
+        return new[::-1].copy() if self.reverse_order else new
+
+    def fit(self, X_train) -> "FittedSpectralTransform":
+        """Estimate the transform on ``X_train`` (training stimuli, units) only."""
+        X, mean, V, s = _train_basis(X_train, self.rtol, "a spectral transform")
+        return FittedSpectralTransform(self, mean, V, s, self.values_for(s), X.shape[0],
+                                       _fingerprints(X), (X - mean) @ V)
+
+
+@dataclass(frozen=True, eq=False)
+class FittedSpectralTransform(_FittedRows):
+    """A :class:`SpectralTransform` estimated on training rows (:meth:`SpectralTransform.fit`).
+
+    Attributes
+    ----------
+    transform : the spec; mean : (units,) training mean; basis : (units, r) training
+    covariance eigenvectors ``V``; s : (r,) training singular values; new_s : (r,) the
+    values the transform sets; n_train : training rows.
+
+    :meth:`coordinates` / :meth:`values` transform **new** rows and raise
+    :class:`TransformLeakError` for rows the transform was fitted on (compared
+    exactly); the fitted rows are :meth:`train_coordinates` / :meth:`train_values`.
+    """
+
+    transform: SpectralTransform
+    mean: np.ndarray
+    basis: np.ndarray
+    s: np.ndarray
+    new_s: np.ndarray
+    n_train: int
+    _fingerprints: frozenset = field(repr=False)
+    _train: np.ndarray = field(repr=False)
+
+    @property
+    def rank(self) -> int:
+        return int(self.s.size)
+
+    def refit(self, transform: SpectralTransform) -> "FittedSpectralTransform":
+        """The same training rows under another spec (no new decomposition)."""
+        if not isinstance(transform, SpectralTransform):
+            raise TypeError(f"transform must be a SpectralTransform, got {transform!r}")
+        return replace(self, transform=transform, new_s=transform.values_for(self.s))
+
+    @property
+    def factors(self) -> np.ndarray:
+        """(r,) ``s'/s``, the rescaling of each training principal component."""
+        return self.new_s / self.s
+
+    def eigenvalues(self) -> np.ndarray:
+        """(r,) covariance eigenvalues of the transformed training rows, in eigenvector
+        order (descending unless ``reverse_order``)."""
+        return self.new_s ** 2 / (self.n_train - 1)
+
+    def participation_ratio(self) -> float:
+        """PR of the transformed training rows (:func:`participation_ratio`)."""
+        lam = self.eigenvalues()
+        return float(lam.sum() ** 2 / (lam ** 2).sum())
+
+    def coordinates(self, X) -> np.ndarray:
+        """(rows, r) the transformed held-out rows in the training principal axes: the
+        same centred Gram (and ridge predictions *from* them) as :meth:`values`."""
+        X = self._new_rows(X)
+        return ((X - self.mean) @ self.basis) * self.factors
+
+    def values(self, X, units=None) -> np.ndarray:
+        """(rows, len(units)) the transformed held-out rows, units ``units`` (default all)."""
+        X = self._new_rows(X)
+        cols = slice(None) if units is None else np.asarray(units)
+        if self.transform.is_identity:
+            return X[:, cols]
+        return self.mean[cols] + (((X - self.mean) @ self.basis) * self.factors) @ self.basis[cols].T
+
+    def train_coordinates(self) -> np.ndarray:
+        """(n_train, r) the transformed **training** rows in the training principal axes."""
+        return self._train * self.factors
+
+    def train_values(self, X_train, units=None) -> np.ndarray:
+        """The transformed training rows ``X_train`` (the rows of :meth:`SpectralTransform.fit`)."""
+        X = pool_features(X_train)
+        if X.shape[0] != self.n_train or _fingerprints(X) != self._fingerprints:
+            raise ValueError("X_train must be the rows this transform was fitted on")
+        cols = slice(None) if units is None else np.asarray(units)
+        if self.transform.is_identity:
+            return X[:, cols]
+        return self.mean[cols] + self.train_coordinates() @ self.basis[cols].T
+
+
+@dataclass(frozen=True)
+class RandomExpansion:
+    """A random-feature expansion to be estimated on training stimuli (:meth:`fit`).
+
+    ``f(Z G)`` with ``Z`` the rows centred by the training mean, projected on the
+    training principal axes and divided by the training rows' overall standard
+    deviation, ``G`` (r, n_features) i.i.d. ``N(0, 1/units)`` drawn from ``seed``, and
+    ``f`` ReLU (random ReLU features, whose Gram tends to the order-1 arc-cosine kernel
+    of Cho & Saul 2009) or linear (a random projection). On the training rows this is
+    exactly the distribution of ``f(Xc W)`` for a Gaussian (units, n_features) ``W``
+    (``VᵀW`` is again i.i.d. Gaussian); a held-out row's part outside the training
+    span is dropped before the expansion.
+    """
+
+    n_features: int
+    nonlinearity: str = "relu"
+    seed: int = 0
+    rtol: float = 1e-10
+
+    def __post_init__(self):
+        object.__setattr__(self, "n_features", check_int(self.n_features, "n_features", minimum=1))
+        check_choice(self.nonlinearity, "nonlinearity", ("relu", "linear"))
+
+    @property
+    def label(self) -> str:
+        return f"random {'ReLU' if self.nonlinearity == 'relu' else 'linear'} expansion to {self.n_features}"
+
+    def fit(self, X_train) -> "FittedRandomExpansion":
+        X, mean, V, s = _train_basis(X_train, self.rtol, "a random expansion")
+        n, p = X.shape
+        sd = float(np.sqrt((s ** 2).sum() / (n * p)))
+        G = np.random.default_rng(self.seed).standard_normal((s.size, self.n_features)) / np.sqrt(p)
+        return FittedRandomExpansion(self, mean, V, sd, G, n, _fingerprints(X), (X - mean) @ V)
+
+
+@dataclass(frozen=True, eq=False)
+class FittedRandomExpansion(_FittedRows):
+    """A :class:`RandomExpansion` estimated on training rows; :meth:`values` for new
+    rows (fitted rows refused, :class:`TransformLeakError`), :meth:`train_values` for
+    the fitted ones."""
+
+    expansion: RandomExpansion
+    mean: np.ndarray
+    basis: np.ndarray
+    sd: float
+    G: np.ndarray = field(repr=False)
+    n_train: int
+    _fingerprints: frozenset = field(repr=False)
+    _train: np.ndarray = field(repr=False)
+
+    def _expand(self, C):
+        H = (C / self.sd) @ self.G
+        return np.maximum(H, 0.0) if self.expansion.nonlinearity == "relu" else H
+
+    def values(self, X) -> np.ndarray:
+        """(rows, n_features) the expansion of held-out rows."""
+        X = self._new_rows(X)
+        return self._expand((X - self.mean) @ self.basis)
+
+    def train_values(self) -> np.ndarray:
+        """(n_train, n_features) the expansion of the training rows."""
+        return self._expand(self._train)
+
+
+# --------------------------------------------------------------------------- all-stimuli transforms
+# Deprecated for scoring: they use every row they are given (test stimuli included).
+# Kept to describe one representation on one image set.
 # --------------------------------------------------------------------------- spectral transforms
 # Transforms that change a representation's spectrum and nothing else (its eigenvectors,
 # mean and span stay), and one that builds a wider layer on top of it. They act on the
@@ -315,6 +613,18 @@ def reshape_spectrum(X, exponent: float, rtol: float = 1e-10) -> np.ndarray:
     -------
     (stimuli, units) float64 array.
     """
+    _deprecated("reshape_spectrum")
+    return _reshape(X, exponent, rtol)
+
+
+def _deprecated(name):
+    warnings.warn(f"bothways.dimensionality.{name} fits on every row it is given (test stimuli "
+                  "included); to score a transformed representation fit a SpectralTransform on "
+                  "the training rows of each fold (dimensionality_sweep.transformed_scores)",
+                  DeprecationWarning, stacklevel=3)
+
+
+def _reshape(X, exponent, rtol):
     m = modes(X, rtol)
     return m.values(powerlaw_values(exponent, m))
 
@@ -325,7 +635,8 @@ def whiten(X, rtol: float = 1e-10) -> np.ndarray:
     Keeps the eigenvectors, the mean, the total variance and the span; the
     participation ratio becomes the rank. Returns (stimuli, units) float64.
     """
-    return reshape_spectrum(X, 0.0, rtol=rtol)
+    _deprecated("whiten")
+    return _reshape(X, 0.0, rtol)
 
 
 def truncate_spectrum(X, n_components: int, rtol: float = 1e-10) -> np.ndarray:
@@ -335,6 +646,7 @@ def truncate_spectrum(X, n_components: int, rtol: float = 1e-10) -> np.ndarray:
     gives by ``inverse_transform(transform(X))``), shape (stimuli, units): the kept
     components keep their eigenvalues and eigenvectors, the others become zero.
     """
+    _deprecated("truncate_spectrum")
     m = modes(X, rtol)
     return m.values(truncated_values(n_components, m))
 
@@ -362,7 +674,8 @@ def random_expansion(X, n_features: int, seed: int = 0, nonlinearity: str = "rel
     Returns
     -------
     (stimuli, n_features) float64 array: a wider network built on the layer, whose
-    dimensionality we choose through ``n_features`` and ``f``.
+    dimensionality we choose through ``n_features`` and ``f``. It centres and scales
+    with every row it is given; :class:`RandomExpansion` fits on training rows.
     """
     check_choice(nonlinearity, "nonlinearity", ("relu", "linear"))
     n_features = check_int(n_features, "n_features", minimum=1)
