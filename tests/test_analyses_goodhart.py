@@ -222,9 +222,29 @@ def test_metric_table_matches_metrics_module(sim):
         assert tab.loc[name, "procrustes"] == pytest.approx(np.cos(metrics.procrustes_distance(mean, X)),
                                                             rel=1e-9)
         assert tab.loc[name, "rsa"] == pytest.approx(metrics.rsa(mean, X))
-        assert tab.loc[name, "matching"] == pytest.approx(metrics.matching_score(mean, X).score)
+        k = min(10, X.shape[1])
+        assert tab.loc[name, "svcca"] == pytest.approx(metrics.svcca(mean, X, n_components=k), rel=1e-9)
+        assert tab.loc[name, "pwcca"] == pytest.approx(metrics.pwcca(mean, X, n_components=k), rel=1e-9)
+        assert tab.loc[name, "matching"] == pytest.approx(
+            metrics.matching_cv(mean, X, n_units=min(100, X.shape[1]), seed=0))
     with pytest.raises(ValueError, match="repeats"):
         gh.metric_table(feats, mean)
+
+
+def test_metric_nulls_sit_at_chance(sim, rng):
+    """Independent features: every score within its shuffle null; the model above it."""
+    noise = rng.standard_normal((sim.model.shape[0], 300))
+    nulls = gh.metric_nulls({"model": sim.model, "noise": noise}, sim.recording.trials, n_shuffles=9,
+                            n_shuffles_ev=1, n_splits=1, n_folds=4, max_units=40, matching_units=30)
+    t = nulls.set_index(["model", "metric"])
+    assert set(t.loc["model"].index) == set(gh.HIGHER_IS_BETTER)
+    assert (t.loc["model", "n_null"] == [1, 1, 9, 9, 9, 9, 9, 9]).all()
+    for metric in ("cka", "matching", "svcca", "rsa"):
+        assert t.loc[("model", metric), "score"] > t.loc[("model", metric), "null_high"], metric
+        assert abs(t.loc[("noise", metric), "score"] - t.loc[("noise", metric), "null_mean"]) < 0.1, metric
+    for metric in ("cka", "matching"):  # the chance level of these two is 0 by construction
+        assert abs(t.loc[("noise", metric), "null_mean"]) < 0.05, metric
+    assert t.loc[("noise", "svcca"), "null_mean"] > 0.1  # in-sample CCA's is not
 
 
 def test_oriented():
