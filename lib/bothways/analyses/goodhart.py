@@ -50,8 +50,8 @@ __all__ = ["CLASSES", "HIGHER_IS_BETTER", "ridge_coordinates", "TheoryCheck", "t
            "AlphaInflation", "alpha_inflation", "LayerInflation", "layer_inflation",
            "expansion_sweep", "metric_table", "oriented", "transform_class_table",
            "strictest_class", "unit_sample", "load_representations", "predictor_noise",
-           "class_scores", "class_nesting", "strictest_by_tolerance", "metric_nulls", "geometry",
-           "finite_pool_check"]
+           "class_scores", "class_nesting", "strictest_by_tolerance", "metric_nulls", "Geometry",
+           "geometry", "finite_pool_check"]
 
 #: Mapping classes from strictest to loosest (Thobani et al. 2025), nested by
 #: construction (:data:`bothways.metrics.TRANSFORM_CLASSES`): one-to-one permutation ⊂
@@ -313,6 +313,96 @@ def learning_curves(X, target, ps: Sequence[int], alpha: float, n_trials: int = 
                         "measured_heldout": g["error_heldout"].mean().reindex(th["p"]).to_numpy(),
                         "measured_heldout_sd": g["error_heldout"].std(ddof=0).reindex(th["p"]).to_numpy()})
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Geometry:
+    """Result of :func:`geometry`.
+
+    curves : one row per (representation, p): ``p``, ``p_fraction``, ``alpha``,
+        ``theory_all``, ``measured_all``, ``theory_heldout`` (NaN for p/P > 0.5),
+        ``measured_heldout``, ``radius`` R_em and ``dimension`` D_em of the error modes,
+        ``null_dimension`` (D_em of the same neurons with their stimuli shuffled: a
+        target with no stimulus structure, whose weights are flat) and ``n_modes``
+        (P − 1, the modes of P centred stimuli, the span's and the null space's: D_em's
+        ceiling).
+    modes : one row per (representation, p, mode): ``error_mode`` W̃ᵢ(p) = Eᵢ(p) Wᵢ.
+    """
+
+    curves: pd.DataFrame
+    modes: pd.DataFrame = field(repr=False)
+
+
+def geometry(features: Mapping, target, ps: Sequence[int], alphas: Mapping, n_trials: int = 2, seed=0,
+             device=None) -> Geometry:
+    """Canatar et al.'s error-mode geometry and learning curves for every representation.
+
+    For each representation (its own fixed ``alphas[name]``) and training size ``p``:
+    the theory's error (:func:`bothways.spectral.theory_error`) and the error modes'
+    radius and dimension (E_g = R_em √D_em), the measured error of ridge on random
+    training sets (:func:`bothways.spectral.empirical_learning_curve`), and D_em of a
+    stimulus-shuffled copy of the target — its chance level. With P stimuli D_em can
+    reach the number of modes (≤ P − 1); a target whose variance is spread over many
+    modes (unaligned, or noise) has error modes spread over all the modes that p
+    samples cannot learn, whatever the representation.
+    """
+    from bothways.spectral import (HELDOUT_MAX_FRACTION, empirical_learning_curve, heldout_error, spectrum,
+                                   theory_error)
+
+    features = _mapping("features", features)
+    mean, _ = as_responses(target, "target")
+    shuffled = mean[np.random.default_rng([int(seed), 31]).permutation(mean.shape[0])]
+    rows, modes = [], []
+    for name, X in features.items():
+        Z = ridge_coordinates(X)
+        P = Z.shape[0]
+        s, s0 = spectrum(Z, mean), spectrum(Z, shuffled)
+        alpha = float(alphas[name])
+        emp = empirical_learning_curve(Z, mean, ps, alpha, n_trials=n_trials, seed=seed, device=device)
+        g = emp.groupby("p")[["error_all", "error_heldout"]].mean()
+        for p in ps:
+            t, t0 = theory_error(s.eigenvalues, s.weights, p, alpha), theory_error(s0.eigenvalues, s0.weights, p, alpha)
+            held = float(heldout_error(t.eg, t.train_error, p, P)) if p <= HELDOUT_MAX_FRACTION * P else np.nan
+            rows.append(dict(representation=name, p=int(p), p_fraction=p / P, alpha=alpha, theory_all=t.eg,
+                             measured_all=float(g.loc[p, "error_all"]), theory_heldout=held,
+                             measured_heldout=float(g.loc[p, "error_heldout"]), radius=t.radius,
+                             dimension=t.dimension, null_dimension=t0.dimension,
+                             n_modes=P - 1))
+            nz = s.eigenvalues > 0
+            modes.append(pd.DataFrame({"representation": name, "p": int(p), "mode": np.arange(1, nz.sum() + 1),
+                                       "error_mode": t.error_modes[nz]}))
+    return Geometry(pd.DataFrame(rows), pd.concat(modes, ignore_index=True))
+
+
+def finite_pool_check(X, target, ps: Sequence[int], alpha: float, n_trials: int = 3, n_test: int = 2000,
+                      seed=0, device=None) -> pd.DataFrame:
+    """Is the gap between theory and measurement a finite-pool effect? A Gaussian test.
+
+    The real measurement (:func:`learning_curves`) trains on ``p`` of a finite pool of
+    P stimuli and scores the same pool. A Gaussian population with the *same*
+    eigenvalues and target weights (:func:`bothways.spectral.surrogate_learning_curve`)
+    gives (a) the population error the theory predicts, measured on fresh samples
+    (``surrogate``), and (b) the same finite-pool procedure on P Gaussian samples
+    (``pool_all``, ``pool_heldout``). If (b) reproduces the real gap while (a) matches
+    the theory, the gap is the pool's, not the theory's.
+
+    Returns
+    -------
+    DataFrame, one row per ``p``: ``p``, ``p_fraction``, ``theory``, ``measured_all``,
+    ``measured_heldout`` (real), ``surrogate``, ``surrogate_sd``, ``pool_all``,
+    ``pool_heldout`` (Gaussian).
+    """
+    from bothways.spectral import spectrum, surrogate_learning_curve
+
+    Z = ridge_coordinates(X)
+    mean, _ = as_responses(target, "target")
+    s = spectrum(Z, mean)
+    sur = surrogate_learning_curve(s.eigenvalues, s.weights, ps, alpha, n_test=n_test, n_trials=n_trials, seed=seed,
+                                   device=device)
+    real = learning_curves(Z, mean, ps, alpha, n_trials=n_trials, seed=seed, device=device)
+    out = sur.merge(real[["p", "p_fraction", "measured_all", "measured_heldout"]], on="p")
+    return out[["p", "p_fraction", "theory", "measured_all", "measured_heldout", "surrogate", "surrogate_sd",
+                "pool_all", "pool_heldout"]]
 
 
 def repeat_subset(trials, k: int | None, seed=0) -> np.ndarray:
