@@ -371,4 +371,4 @@ def test_geometry_and_finite_pool(rng):
     assert set(geo.modes.columns) == {"representation", "p", "mode", "error_mode"}
     fp = gh.finite_pool_check(X, Y, [40, 80], alpha=0.1, n_trials=6, n_test=500)
     np.testing.assert_allclose(fp.surrogate, fp.theory, rtol=0.15)
-    assert (fp.pool_all < fp.theory).all()  # a finite pool scores its own training stimuli
+    assert (fp.pool_all < fp.pool_theory).all()  # a finite pool scores its own training stimuli

@@ -384,15 +384,16 @@ def surrogate_learning_curve(eigenvalues, weights, ps, alpha, n_test: int = 2000
     through :func:`bothways.ridge.cv_ridge`) is fitted on ``p`` fresh samples and scored
     on ``n_test`` fresh ones, normalised by the target variance ``ΣWᵢ``: an estimate of
     the population error ``E_g`` that :func:`theory_error` predicts. Beside it,
-    ``pool`` draws a finite pool of ``P = len(eigenvalues)`` samples once and trains on
-    ``p`` of them without replacement, as the real measurement does; its error over the
-    pool (``pool_all``) and its held-out part (``pool_heldout``) show what a finite pool
-    alone does to the comparison.
+    a finite pool of ``P = len(eigenvalues)`` samples is drawn once and treated exactly
+    as real stimuli are: the theory on the pool's *own* spectrum and weights
+    (``pool_theory``, as for real data), and ridge trained on ``p`` of them without
+    replacement, scored over the pool (``pool_all``) and on its held-out part
+    (``pool_heldout``) — what a finite pool of Gaussian data does to the comparison.
 
     Returns
     -------
     DataFrame, one row per ``p``: ``p``, ``theory`` (E_g), ``surrogate`` (mean over
-    trials), ``surrogate_sd``, ``pool_all``, ``pool_heldout``.
+    trials), ``surrogate_sd``, ``pool_theory``, ``pool_all``, ``pool_heldout``.
     """
     from bothways.ridge import cv_ridge
 
@@ -408,6 +409,7 @@ def surrogate_learning_curve(eigenvalues, weights, ps, alpha, n_test: int = 2000
         raise ValueError(f"training sizes must be integers in [2, {P - 1}], got {ps}")
     total = float(w.sum())
     Xp, yp = gaussian_surrogate(lam, w, P, seed=[int(seed), 1])
+    sp_pool = spectrum(Xp, yp)
     pool = empirical_learning_curve(Xp, yp, ps, alpha, n_trials=n_trials, seed=seed, device=device)
     pool = pool.groupby("p")[["error_all", "error_heldout"]].mean()
     rows = []
@@ -421,7 +423,9 @@ def surrogate_learning_curve(eigenvalues, weights, ps, alpha, n_test: int = 2000
             pred = np.asarray(res.predictions, dtype=np.float64)[test]
             errs.append(float(np.mean((y[test] - pred) ** 2)) / total)
         rows.append(dict(p=int(p), theory=theory_error(lam, w, p, alpha).eg, surrogate=float(np.mean(errs)),
-                         surrogate_sd=float(np.std(errs)), pool_all=float(pool.loc[p, "error_all"]),
+                         surrogate_sd=float(np.std(errs)),
+                         pool_theory=theory_error(sp_pool.eigenvalues, sp_pool.weights, p, alpha).eg,
+                         pool_all=float(pool.loc[p, "error_all"]),
                          pool_heldout=float(pool.loc[p, "error_heldout"])))
     return pd.DataFrame(rows)
 

@@ -11,18 +11,24 @@ takes to see what that number is made of and how easily it moves:
   noise-corrected score; :func:`spectral_profile` does it for several representations
   and summarises *spectral bias* (how much variance the top modes carry) against *task
   alignment* (how much target variance lies along them) and the error modes' radius
-  and dimension; :func:`learning_curves` and :func:`repeat_subset` show where theory and
-  measurement part (finite P; trial noise in a neural predictor).
+  and dimension; :func:`geometry` gives the error modes W̃ᵢ(p), R_em and D_em (beside
+  D_em's shuffle null) and learning curves for every representation;
+  :func:`learning_curves`, :func:`finite_pool_check` (a Gaussian population with the same
+  spectrum) and :func:`repeat_subset` show where theory and measurement part (a finite
+  pool of stimuli; trial noise in a neural predictor).
 - **Raising a score without becoming more brain-like**: :func:`alpha_inflation`
   (choosing ridge alpha on the test folds), :func:`layer_inflation` (choosing the layer
   on the stimuli that are scored), :func:`expansion_sweep` (random ReLU features: more
   dimensions, no learning).
-- **Methodological pluralism**: :func:`metric_table` (forward EV, reverse EV, RSA, linear
-  CKA, Procrustes similarity, one-to-one matching of the same models) and
-  :func:`oriented` for :func:`bothways.metrics.rank_agreement`.
+- **Methodological pluralism**: :func:`metric_table` (forward EV, reverse EV, RSA,
+  debiased linear CKA, Bures/Procrustes similarity, SVCCA, PWCCA, cross-validated
+  one-to-one matching of the same models), :func:`metric_nulls` (each beside its
+  stimulus-shuffle null) and :func:`oriented` for :func:`bothways.metrics.rank_agreement`.
 - **Transform classes** (Thobani et al. 2025): :func:`transform_class_table` scores
-  populations under nested mapping classes and :func:`strictest_class` picks the
-  strictest one that maps animals onto each other about as well as the loosest.
+  populations under four classes nested by construction, :func:`class_nesting` checks
+  the nesting on the training stimuli, and :func:`strictest_class` /
+  :func:`strictest_by_tolerance` pick the strictest one that maps animals onto each
+  other about as well as the best.
 
 Everything numeric is done elsewhere: regression by :func:`bothways.ridge.cv_ridge`
 (through :func:`bothways.predictivity.predictivity`), theory by
@@ -382,15 +388,17 @@ def finite_pool_check(X, target, ps: Sequence[int], alpha: float, n_trials: int 
     P stimuli and scores the same pool. A Gaussian population with the *same*
     eigenvalues and target weights (:func:`bothways.spectral.surrogate_learning_curve`)
     gives (a) the population error the theory predicts, measured on fresh samples
-    (``surrogate``), and (b) the same finite-pool procedure on P Gaussian samples
-    (``pool_all``, ``pool_heldout``). If (b) reproduces the real gap while (a) matches
-    the theory, the gap is the pool's, not the theory's.
+    (``surrogate``), and (b) the real procedure on a pool of P Gaussian samples: the
+    theory on the pool's own spectrum (``pool_theory``) beside ridge on the pool
+    (``pool_all``, ``pool_heldout``). If (a) matches the theory and the relative gap of
+    (b) matches the real one, the gap belongs to the finite pool, not to the theory or
+    to non-Gaussian features.
 
     Returns
     -------
     DataFrame, one row per ``p``: ``p``, ``p_fraction``, ``theory``, ``measured_all``,
-    ``measured_heldout`` (real), ``surrogate``, ``surrogate_sd``, ``pool_all``,
-    ``pool_heldout`` (Gaussian).
+    ``measured_heldout`` (real), ``surrogate``, ``surrogate_sd``, ``pool_theory``,
+    ``pool_all``, ``pool_heldout`` (Gaussian).
     """
     from bothways.spectral import spectrum, surrogate_learning_curve
 
@@ -402,7 +410,7 @@ def finite_pool_check(X, target, ps: Sequence[int], alpha: float, n_trials: int 
     real = learning_curves(Z, mean, ps, alpha, n_trials=n_trials, seed=seed, device=device)
     out = sur.merge(real[["p", "p_fraction", "measured_all", "measured_heldout"]], on="p")
     return out[["p", "p_fraction", "theory", "measured_all", "measured_heldout", "surrogate", "surrogate_sd",
-                "pool_all", "pool_heldout"]]
+                "pool_theory", "pool_all", "pool_heldout"]]
 
 
 def repeat_subset(trials, k: int | None, seed=0) -> np.ndarray:
