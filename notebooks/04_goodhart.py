@@ -353,7 +353,8 @@ pd.DataFrame({"median EV (%)": [trained_best.max(), baselines.max()]}, index=[to
 # {cite}`kornblith2019`, the normalised Bures similarity (cos θ of the angular
 # Procrustes distance θ {cite}`williams2021`), SVCCA and PWCCA on ten principal
 # components of each side, and one-to-one matching of neurons to a fixed number of
-# units, fitted on training images and scored on held-out ones {cite}`khosla2023`.
+# units ({glue:text}`good_matching_units:d`, the width of the narrowest layer), fitted on
+# training images and scored on held-out ones {cite}`khosla2023`.
 # Larger always means "more similar". Some of these have a chance level far from 0 —
 # biased CKA and in-sample matching of unrelated wide features grow with the width,
 # canonical correlations are positive by construction — so every score sits beside the
@@ -363,6 +364,7 @@ pd.DataFrame({"median EV (%)": [trained_best.max(), baselines.max()]}, index=[to
 # (`bothways.metrics.ALIASES`).
 
 # %%
+report.glue_number("good_matching_units", S.matching_units)
 nulls = gh.metric_nulls(feats, trials, n_shuffles=S.n_shuffles, n_shuffles_ev=S.n_shuffles_ev, n_splits=S.n_splits,
                         seed=seed, max_units=S.max_units, n_folds=S.n_folds, matching_units=S.matching_units,
                         n_components=S.n_components, device=device)
