@@ -162,6 +162,7 @@ for name, ls in ((best, "-"), (worst, ":")):
                  label=f"{'best' if name == best else 'worst'}, p/P = {p_ / S.n_stimuli:.2f}")
 ax3.set(xscale="log", yscale="log", xlabel="mode i", ylabel=r"error mode $\tilde W_i(p)$", ylim=(1e-6, None))
 ax3.legend(fontsize=7)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -450,7 +451,8 @@ class_tabs["noise-free, clipped"] = gh.transform_class_table({m: np.clip(v, 0, N
 for label, pops in ((f"{S.twin_repeats} repeats", noisy), (f"{S.few_repeats} repeats", few)):
     class_tabs[label] = gh.transform_class_table(pops, classes=gh.CLASSES, seed=seed, nonlinear_width=S.nonlinear_width,
                                                  n_reliability_splits=S.reliability_splits)
-class_means = pd.concat({k: t.groupby("cls")["score"].mean() for k, t in class_tabs.items()}, axis=1).loc[list(gh.CLASSES)]
+class_means = pd.concat({k: t.groupby("cls")["score"].mean() for k, t in class_tabs.items()}, axis=1)
+class_means = class_means.loc[list(gh.CLASSES)]
 strictness = pd.concat({k: gh.strictest_by_tolerance(t, S.tolerances) for k, t in class_tabs.items()}, axis=1)
 display(class_means.round(3))
 strictness
@@ -514,7 +516,8 @@ planted = {"A": A, "permuted": A[:, rng.permutation(8)] * 2 + 1, "mixed": A @ mi
            "rotated": A @ ortho_group.rvs(8, random_state=seed)}
 ptab = gh.transform_class_table(planted, pairs=[("A", k) for k in ("permuted", "mixed", "rotated")],
                                 classes=gh.CLASSES, seed=seed, nonlinear_width=S.nonlinear_width)
-found = {k: gh.strictest_class(ptab[ptab.target == k], tolerance=S.class_tolerance) for k in ("permuted", "mixed", "rotated")}
+found = {k: gh.strictest_class(ptab[ptab.target == k], tolerance=S.class_tolerance)
+         for k in ("permuted", "mixed", "rotated")}
 within = pool[pool.p_fraction.between(0.1, 0.5)]
 surrogate_err = float(np.max(np.abs(within.surrogate / within.theory - 1)))
 indep = rng.standard_normal((S.n_stimuli, feats[best].shape[1]))
@@ -531,7 +534,8 @@ display(pd.DataFrame({"planted": list(found), "strictest class found": list(foun
 assert found == {"permuted": "permutation", "mixed": "soft", "rotated": "linear"}, f"planted classes: {found}"
 assert surrogate_err < 0.15, f"theory vs Gaussian surrogate at p/P <= 0.5: max relative gap {surrogate_err:.3f}"
 # negative control: independent features score at their null; the classes nest on training images
-assert abs(null_cka) < 0.05 and abs(null_match) < 0.05, f"independent features: CKA {null_cka:.3f}, matching {null_match:.3f}"
+assert abs(null_cka) < 0.05 and abs(null_match) < 0.05, (
+    f"independent features: CKA {null_cka:.3f}, matching {null_match:.3f}")
 assert not outside, f"independent features outside their shuffle null: {outside}"
 assert nesting["nested"].all(), "the transform classes do not nest on their training images"
 
@@ -575,7 +579,7 @@ report.glue_number("good_noise_ev_all", noise.median_ev.iloc[-1])
 report.glue_number("good_noise_r2_few", noise.median_r2.iloc[0])
 report.glue_number("good_noise_r2_all", noise.median_r2.iloc[-1])
 report.glue_number("good_noise_few_k", int(noise.repeats.iloc[0]))
-for how, key in [(inflation.index[0], "expansion"), (inflation.index[1], "alpha_each"), (inflation.index[2], "alpha_one")]:
+for how, key in zip(inflation.index[:3], ("expansion", "alpha_each", "alpha_one")):
     report.glue_number(f"good_infl_{key}", inflation.loc[how, "ev_points"])
 report.glue_number("good_infl_layer_max", inflation.iloc[3:].ev_points.max())
 report.glue_number("good_widest", widest)
