@@ -222,9 +222,29 @@ def test_metric_table_matches_metrics_module(sim):
         assert tab.loc[name, "procrustes"] == pytest.approx(np.cos(metrics.procrustes_distance(mean, X)),
                                                             rel=1e-9)
         assert tab.loc[name, "rsa"] == pytest.approx(metrics.rsa(mean, X))
-        assert tab.loc[name, "matching"] == pytest.approx(metrics.matching_score(mean, X).score)
+        k = min(10, X.shape[1])
+        assert tab.loc[name, "svcca"] == pytest.approx(metrics.svcca(mean, X, n_components=k), rel=1e-9)
+        assert tab.loc[name, "pwcca"] == pytest.approx(metrics.pwcca(mean, X, n_components=k), rel=1e-9)
+        assert tab.loc[name, "matching"] == pytest.approx(
+            metrics.matching_cv(mean, X, n_units=min(100, X.shape[1]), seed=0))
     with pytest.raises(ValueError, match="repeats"):
         gh.metric_table(feats, mean)
+
+
+def test_metric_nulls_sit_at_chance(sim, rng):
+    """Independent features: every score within its shuffle null; the model above it."""
+    noise = rng.standard_normal((sim.model.shape[0], 300))
+    nulls = gh.metric_nulls({"model": sim.model, "noise": noise}, sim.recording.trials, n_shuffles=9,
+                            n_shuffles_ev=1, n_splits=1, n_folds=4, max_units=40, matching_units=30)
+    t = nulls.set_index(["model", "metric"])
+    assert set(t.loc["model"].index) == set(gh.HIGHER_IS_BETTER)
+    assert (t.loc["model", "n_null"] == [1, 1, 9, 9, 9, 9, 9, 9]).all()
+    for metric in ("cka", "matching", "svcca", "rsa"):
+        assert t.loc[("model", metric), "score"] > t.loc[("model", metric), "null_high"], metric
+        assert abs(t.loc[("noise", metric), "score"] - t.loc[("noise", metric), "null_mean"]) < 0.1, metric
+    for metric in ("cka", "matching"):  # the chance level of these two is 0 by construction
+        assert abs(t.loc[("noise", metric), "null_mean"]) < 0.05, metric
+    assert t.loc[("noise", "svcca"), "null_mean"] > 0.1  # in-sample CCA's is not
 
 
 def test_oriented():
@@ -317,3 +337,38 @@ def test_load_representations_pixels():
     assert feats["pixels:pixels"].dtype == np.float64
     with pytest.raises(ValueError, match="layer names"):
         gh.load_representations({"pixels": "pixels"}, images)
+
+
+# --------------------------------------------------------------------- issue 16 additions
+def test_class_nesting_on_training_data(rng):
+    A = np.exp(rng.standard_normal((90, 8)))
+    pops = {"a": A, "b": A[:, ::-1] @ np.abs(rng.standard_normal((8, 6))) + rng.standard_normal((90, 6)),
+            "c": rng.standard_normal((90, 5, 4))}
+    nest = gh.class_nesting(pops, nonlinear_width=150)
+    assert len(nest) == 6 and nest["nested"].all()
+    assert (nest["permutation"] <= nest["soft"] + 1e-9).all() and (nest["linear"] <= nest["nonlinear"] + 1e-9).all()
+
+
+def test_strictest_by_tolerance():
+    tab = pd.DataFrame({"cls": list(gh.CLASSES), "score": [0.5, 0.7, 0.8, 0.82]})
+    s = gh.strictest_by_tolerance(tab, [0.6, 0.85, 0.9, 0.99])
+    assert list(s) == ["permutation", "soft", "linear", "nonlinear"]
+
+
+def test_geometry_and_finite_pool(rng):
+    P = 160
+    lam = 1.0 / np.arange(1, 61) ** 1.5
+    X = rng.standard_normal((P, 60)) * np.sqrt(lam)
+    Y = X @ rng.standard_normal((60, 5)) + 0.3 * rng.standard_normal((P, 5))
+    geo = gh.geometry({"x": X, "noise": rng.standard_normal((P, 30))}, Y, [20, 80, 120], {"x": 0.1, "noise": 1.0},
+                      n_trials=2)
+    c = geo.curves.set_index(["representation", "p"])
+    np.testing.assert_allclose(c.radius * np.sqrt(c.dimension), c.theory_all, rtol=1e-9)
+    assert c.loc[("x", 120), "theory_heldout"] != c.loc[("x", 120), "theory_heldout"]  # NaN past p/P = 0.5
+    assert (c.dimension <= c.n_modes + 1e-9).all()
+    # a representation unrelated to the target: its error modes are those of a shuffled target
+    np.testing.assert_allclose(c.loc["noise", "dimension"], c.loc["noise", "null_dimension"], rtol=0.15)
+    assert set(geo.modes.columns) == {"representation", "p", "mode", "error_mode"}
+    fp = gh.finite_pool_check(X, Y, [40, 80], alpha=0.1, n_trials=6, n_test=500)
+    np.testing.assert_allclose(fp.surrogate, fp.theory, rtol=0.15)
+    assert (fp.pool_all < fp.pool_theory).all()  # a finite pool scores its own training stimuli

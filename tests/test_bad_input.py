@@ -139,6 +139,13 @@ CASES = {
                                               r"needs at least 4 stimuli"),
     "rank_agreement NaN": (lambda: metrics.rank_agreement(pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [1, 2, 3]})),
                            ValueError, r"NaN"),
+    "matching_cv n_units": (lambda: metrics.matching_cv(X, Y, n_units=99), ValueError, r"fewer than n_units=99"),
+    "matching_cv NaN": (lambda: metrics.matching_cv(nan_at(X), Y), ValueError, r"A must be finite"),
+    "canonical_correlations too wide": (lambda: metrics.canonical_correlations(np.random.default_rng(0).normal(
+        size=(30, 20)), np.random.default_rng(1).normal(size=(30, 20))), ValueError, r"trivially 1"),
+    "shuffle_null n_shuffles": (lambda: metrics.shuffle_null("cka", X, Y, n_shuffles=0), ValueError,
+                                r"n_shuffles must be an integer >= 1"),
+    "similarity unknown": (lambda: metrics.similarity("cosine-cka", X, Y), ValueError, r"unknown similarity measure"),
     # ------------------------------------------------------------------ dimensionality
     "participation_ratio inf": (lambda: dim.participation_ratio(inf_at(X)), ValueError, r"X must be finite.*1 inf"),
     "participation_ratio constant": (lambda: dim.participation_ratio(np.ones((10, 3))), ValueError, r"constant"),
@@ -175,6 +182,9 @@ CASES = {
     "empirical_learning_curve p": (lambda: spectral.empirical_learning_curve(X, Y, [40], 1.0), ValueError,
                                    r"training sizes must be integers in \[2, 29\]"),
     "heldout_error p": (lambda: spectral.heldout_error(0.5, 0.1, 30, 30), ValueError, r"0 <= p < P"),
+    "heldout_error beyond half": (lambda: spectral.heldout_error(0.5, 0.1, 20, 30), ValueError, r"p/P = 0.67 > 0.5"),
+    "surrogate alpha": (lambda: spectral.surrogate_learning_curve([1.0, 0.5], [0.5, 0.5], [1], 0.0), ValueError,
+                        r"alpha must be > 0"),
     "decompose n_top": (lambda: spectral.decompose(X, Y, [10], 1.0, n_top=0), ValueError, r"n_top must be an integer >= 1"),
     # ------------------------------------------------------------------ simulations
     "simulate_pair n_neurons": (lambda: simulate.simulate_pair(n_neurons=0), ValueError, r"n_neurons must be an integer >= 1"),

@@ -63,17 +63,18 @@ def test_linear_cka_reference_and_invariances(rng):
     A, B = related(rng, n=30, a=5, b=50)  # B wider than the stimuli: Gram path
     K, L = (A - A.mean(0)) @ (A - A.mean(0)).T, (B - B.mean(0)) @ (B - B.mean(0)).T
     ref = hsic_direct(K, L) / np.sqrt(hsic_direct(K, K) * hsic_direct(L, L))
-    cka = m.linear_cka(A, B)
+    cka = m.linear_cka(A, B, debiased=False)
     assert cka == pytest.approx(ref, rel=1e-12)
-    assert m.linear_cka(A, B[:, :4]) == pytest.approx(  # feature path
+    assert m.linear_cka(A, B[:, :4], debiased=False) == pytest.approx(  # feature path
         (lambda L2: hsic_direct(K, L2) / np.sqrt(hsic_direct(K, K) * hsic_direct(L2, L2)))(
             (B[:, :4] - B[:, :4].mean(0)) @ (B[:, :4] - B[:, :4].mean(0)).T), rel=1e-12)
-    assert m.linear_cka(A, A) == pytest.approx(1.0, rel=1e-12)
+    assert m.linear_cka(A, A, debiased=False) == pytest.approx(1.0, rel=1e-12)
     Q = ortho_group.rvs(5, random_state=1)
-    assert m.linear_cka(3.7 * A @ Q + 2.0, B) == pytest.approx(cka, rel=1e-12)
-    assert m.linear_cka(B, A) == pytest.approx(cka, rel=1e-12)
+    assert m.linear_cka(3.7 * A @ Q + 2.0, B, debiased=False) == pytest.approx(cka, rel=1e-12)
+    assert m.linear_cka(B, A, debiased=False) == pytest.approx(cka, rel=1e-12)
     # not invariant to an arbitrary invertible linear map (unlike CCA)
-    assert abs(m.linear_cka(A @ np.diag([1, 10, 1, 0.1, 1]), B) - cka) > 1e-3
+    assert abs(m.linear_cka(A @ np.diag([1, 10, 1, 0.1, 1]), B, debiased=False) - cka) > 1e-3
+    assert m.linear_cka(3.7 * A @ Q + 2.0, B) == pytest.approx(m.linear_cka(A, B), rel=1e-10)
 
 
 def test_debiased_cka_matches_bruteforce_and_removes_bias(rng):
@@ -85,8 +86,9 @@ def test_debiased_cka_matches_bruteforce_and_removes_bias(rng):
     # independent, wide random features: biased CKA is far from 0, debiased is not
     # (over 200 seeds at this shape: biased >= 0.74; debiased mean -0.001, s.d. 0.014)
     A, B = rng.standard_normal((100, 300)), rng.standard_normal((100, 300))
-    assert m.linear_cka(A, B) > 0.6
+    assert m.linear_cka(A, B, debiased=False) > 0.6
     assert abs(m.linear_cka(A, B, debiased=True)) < 0.07
+    assert m.linear_cka(A, B) == m.linear_cka(A, B, debiased=True)  # the default
     with pytest.raises(ValueError, match="constant"):
         m.linear_cka(np.ones((10, 3)), B[:10])
 
@@ -173,14 +175,14 @@ def test_matching_rejects_constant_units(rng):
 
 
 # ---------------------------------------------------------------- transform classes
-@pytest.mark.parametrize("cls", ["permutation", "soft", "linear"])
+@pytest.mark.parametrize("cls", ["permutation", "soft", "linear", "nonlinear"])
 def test_permuted_copy_is_perfectly_predicted(rng, cls):
     source = rng.standard_normal((60, 8))
     target = source[:, rng.permutation(8)] * rng.uniform(0.5, 2, 8) + rng.standard_normal(8)
     res = m.transform_class_score(source, target, cls=cls, n_folds=5, seed=0)
     assert res.predictions.shape == target.shape and res.r.shape == (8,)
-    np.testing.assert_allclose(res.r, 1.0, atol=1e-6)
-    if cls != "linear":  # the affine per-unit map is recovered exactly (train stats = test)
+    np.testing.assert_allclose(res.r, 1.0, atol=1e-6 if cls != "nonlinear" else 2e-3)
+    if cls in ("permutation", "soft"):  # the affine per-unit map is recovered exactly (train stats = test)
         assert np.corrcoef(res.predictions.ravel(), target.ravel())[0, 1] > 0.99
 
 
@@ -196,22 +198,140 @@ def test_rotation_separates_linear_from_permutation(rng):
 
 
 def test_permutation_class_matches_manual(rng):
-    """Held-out predictions copy the unit chosen on the training stimuli (manual reference)."""
+    """Held-out predictions copy the unit assigned one-to-one on the training stimuli."""
     from bothways.ridge import kfold_indices
 
     source = rng.standard_normal((40, 5))
     target = source[:, [3, 0]] + 0.8 * rng.standard_normal((40, 2))
     res = m.transform_class_score(source, target, cls="permutation", n_folds=4, seed=2)
     for train, test in kfold_indices(40, n_folds=4, seed=2):
+        C = np.array([[pearsonr(source[train, i], target[train, j])[0] for j in range(2)] for i in range(5)])
+        best = max(itertools.permutations(range(5), 2), key=lambda p: C[p[0], 0] + C[p[1], 1])
         for j in range(2):
-            r = [pearsonr(source[train, i], target[train, j])[0] for i in range(5)]
-            i = int(np.argmax(r))
-            assert abs(pearsonr(res.predictions[test, j], source[test, i])[0] - 1) < 1e-12
-    one = m.transform_class_score(source, target, cls="permutation", n_folds=4, seed=2,
-                                  one_to_one=True)
-    assert one.r.shape == (2,)
+            assert abs(pearsonr(res.predictions[test, j], source[test, best[j]])[0] - 1) < 1e-12
+    # fewer source than target units: each source unit serves at most ceil(3/2) = 2 targets
+    few = m.transform_class_score(source[:, :2], np.c_[target, source[:, 1]], cls="permutation", n_folds=4)
+    assert few.r.shape == (3,)
     with pytest.raises(ValueError, match="cls"):
-        m.transform_class_score(source, target, cls="nonlinear")
+        m.transform_class_score(source, target, cls="affine")
+
+
+def test_classes_nest_on_training_data(rng):
+    """permutation <= soft <= linear for every target unit, on the fitted stimuli."""
+    for ns, nt in [(6, 6), (12, 5), (4, 9)]:
+        source = rng.standard_normal((50, ns)) ** 2
+        target = source @ rng.standard_normal((ns, nt)) + rng.standard_normal((50, nt))
+        fits = {c: m.training_fit(source, target, c) for c in m.TRANSFORM_CLASSES}
+        assert np.all(fits["permutation"] <= fits["soft"] + 1e-9)
+        assert np.all(fits["soft"] <= fits["linear"] + 1e-9)
+        assert np.all(fits["linear"] <= fits["nonlinear"] + 1e-9)
+        assert np.any(fits["soft"] > fits["permutation"] + 1e-3)
+
+
+def test_nonlinear_class_learns_what_linear_cannot(rng):
+    source = rng.standard_normal((200, 3))
+    target = np.c_[np.abs(source[:, 0]), source[:, 1]]
+    lin = m.transform_class_score(source, target, cls="linear", n_folds=5)
+    non = m.transform_class_score(source, target, cls="nonlinear", n_folds=5, nonlinear_width=300)
+    assert lin.r[0] < 0.3 and non.r[0] > 0.8 and non.r[1] > 0.95
+
+
+def test_soft_class_is_the_best_nonnegative_mixture(rng):
+    """Soft fit = non-negative least squares (reference: a brute-force scan over mixtures)."""
+    source = rng.standard_normal((60, 2))
+    target = (0.3 * source[:, 0] + 0.7 * source[:, 1] + 0.3 * rng.standard_normal(60))[:, None]
+    r = m.training_fit(source, target, "soft")[0]
+    Sz = (source - source.mean(0)) / source.std(0)
+    grid = [pearsonr(Sz @ [w, 1 - w], target[:, 0])[0] for w in np.linspace(0, 1, 2001)]
+    assert r == pytest.approx(max(grid), abs=1e-6)
+    # a mixture the OT plan cannot express: soft beats the one-to-one copy held out too
+    held = {c: m.transform_class_score(source, target, cls=c, n_folds=5).mean_r for c in ("permutation", "soft")}
+    assert held["soft"] > held["permutation"]
+
+
+# ----------------------------------------------------------------- new measures
+def test_bures_similarity_closed_form(rng):
+    from scipy.linalg import sqrtm
+
+    A, B = related(rng, n=30, a=5, b=40)
+    K, L = (A - A.mean(0)) @ (A - A.mean(0)).T, (B - B.mean(0)) @ (B - B.mean(0)).T
+    Kh = np.real(sqrtm(K))
+    ref = np.trace(np.real(sqrtm(Kh @ L @ Kh))) / np.sqrt(np.trace(K) * np.trace(L))
+    assert m.bures_similarity(A, B) == pytest.approx(ref, rel=1e-6)
+    assert m.similarity("procrustes-distance=angular", A, B) == pytest.approx(ref, rel=1e-6)
+    assert m.bures_similarity(A, 2 * A @ ortho_group.rvs(5, random_state=0) + 1) == pytest.approx(1.0)
+
+
+def test_canonical_correlations_match_scipy_and_sklearn(rng):
+    from sklearn.cross_decomposition import CCA
+
+    A, B = related(rng, n=80, a=5, b=7)
+    rho = m.canonical_correlations(A, B)
+    ref = np.cos(subspace_angles(A - A.mean(0), B - B.mean(0)))
+    np.testing.assert_allclose(np.sort(rho), np.sort(ref), atol=1e-10)
+    cca = CCA(n_components=1, scale=False, max_iter=5000, tol=1e-12).fit(A, B)
+    u, v = cca.transform(A, B)
+    assert rho[0] == pytest.approx(abs(pearsonr(u[:, 0], v[:, 0])[0]), abs=1e-5)
+    assert m.cca_similarity(A, B) == pytest.approx(rho.mean())
+    assert m.svcca(A, B, n_components=3) == pytest.approx(m.canonical_correlations(A, B, 3).mean())
+    assert 0 < m.svcca(A, B, n_components=None, variance=0.99) <= 1
+    with pytest.raises(ValueError, match="trivially 1"):
+        m.canonical_correlations(rng.standard_normal((20, 15)), rng.standard_normal((20, 15)))
+
+
+def test_pwcca_reference(rng):
+    """PWCCA from the generalised eigenproblem written independently (Morcos et al. 2018)."""
+    from scipy.linalg import eigh, inv, sqrtm
+
+    A, B = related(rng, n=100, a=4, b=6)
+    Ac, Bc = A - A.mean(0), B - B.mean(0)
+    Saa, Sbb, Sab = Ac.T @ Ac, Bc.T @ Bc, Ac.T @ Bc
+    Wa = np.real(inv(sqrtm(Saa)))
+    rho2, V = eigh(Wa @ Sab @ inv(Sbb) @ Sab.T @ Wa)
+    H = Ac @ Wa @ V  # canonical variates of A (unit norm: Vᵀ Wa Saa Wa V = I)
+    alpha = np.abs(H.T @ Ac).sum(1)
+    ref = np.sum(alpha * np.sqrt(np.clip(rho2, 0, 1))) / alpha.sum()
+    assert m.pwcca(A, B) == pytest.approx(ref, rel=1e-8)
+    assert m.pwcca(A, A) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("width", [64, 2000, 20000])
+def test_debiased_cka_of_independent_features_is_zero(width):
+    """Independent features (256 stimuli, 50 'neurons'): debiased CKA within ±0.05 of 0."""
+    rng = np.random.default_rng(width)
+    A = rng.standard_normal((256, 50))
+    B = rng.standard_normal((256, width)).astype(np.float32)
+    assert abs(m.linear_cka(A, B)) < 0.05
+    if width == 20000:
+        assert m.linear_cka(A, B, debiased=False) > 0.3  # the bias the default removes
+
+
+@pytest.mark.parametrize("width", [64, 2000])
+def test_matching_cv_of_independent_features_is_zero(width, rng):
+    A = rng.standard_normal((256, 50))
+    B = rng.standard_normal((256, width))
+    assert abs(m.matching_cv(A, B, n_units=64)) < 0.03
+    assert m.matching_score(A, B).score > 0.1  # in sample it is not
+    copy = np.c_[A[:, ::-1], B[:, :14]] + 0.01 * rng.standard_normal((256, 64))
+    assert m.matching_cv(A, copy, n_units=64) > 0.99
+    with pytest.raises(ValueError, match="n_units"):
+        m.matching_cv(A, B, n_units=width + 1)
+
+
+def test_shuffle_null_and_names(rng):
+    A, B = related(rng, n=60, a=5, b=30, noise=0.3)
+    res = m.shuffle_null("cka-kernel=linear-hsic=gretton-score", A, B, n_shuffles=19, seed=0)
+    assert res.score == pytest.approx(m.linear_cka(A, B, debiased=False))
+    assert res.null.shape == (19,) and res.p_value == pytest.approx(0.05)
+    assert res.null_mean > 0.03  # biased CKA of unrelated shapes is above 0
+    deb = m.shuffle_null(m.linear_cka, A, B, n_shuffles=19)
+    assert abs(deb.null_mean) < 0.05 and deb.null_high < deb.score
+    for name in list(m.MEASURES) + list(m.ALIASES):
+        if name not in ("cca", "cca-mean", "mean-cca", "pwcca", "pwcca-score"):
+            assert np.isfinite(m.similarity(name, A, B[:, :8] if "svcca" in name else B))
+    assert np.isfinite(m.similarity("pwcca", A, B[:, :8]))
+    with pytest.raises(ValueError, match="unknown similarity"):
+        m.similarity("nope", A, B)
 
 
 # -------------------------------------------------------------------- rank agreement

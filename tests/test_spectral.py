@@ -207,3 +207,31 @@ def test_decompose_aligned_vs_misaligned(rng):
     lc = sp.learning_curve(s_top.eigenvalues, s_top.weights, ps, 0.01)
     np.testing.assert_allclose(d_top.eg, lc.eg)
     np.testing.assert_allclose(d_top.radius * np.sqrt(d_top.dimension), d_top.eg, rtol=1e-13)
+
+
+def test_heldout_conversion_refused_beyond_half():
+    with pytest.raises(ValueError, match=r"p/P = 0.90 > 0.5"):
+        sp.heldout_error(0.5, 0.1, 90, 100)
+    lam, w = 1.0 / np.arange(1, 101) ** 1.2, np.full(100, 0.01)
+    curve = sp.learning_curve(lam, w, [20, 50, 60, 90], 1.0)
+    assert curve.eg_heldout.iloc[:2].notna().all() and curve.eg_heldout.iloc[2:].isna().all()
+
+
+def test_gaussian_surrogate_has_the_spectrum(rng):
+    lam, w = np.r_[1.0 / np.arange(1, 40) ** 1.5, 0.0], np.r_[np.full(39, 0.9 / 39), 0.1]
+    X, y = sp.gaussian_surrogate(lam, w, 40000, seed=3)
+    np.testing.assert_allclose(X.var(0), lam[:39], rtol=0.05)
+    np.testing.assert_allclose((X / np.sqrt(lam[:39])).T @ y[:, 0] / 40000, np.sqrt(w[:39]), atol=0.02)
+    assert y.var() == pytest.approx(1.0, rel=0.05)
+
+
+@pytest.mark.parametrize("exponent", [1.1, 2.0])
+def test_theory_matches_gaussian_surrogate_up_to_half(exponent):
+    """At p/P <= 0.5 the theory's E_g is the surrogate's measured population error."""
+    P = 200
+    lam = 1.0 / np.arange(1, P + 1) ** exponent
+    w = lam ** 0.5 / np.sum(lam ** 0.5)
+    curve = sp.surrogate_learning_curve(lam, w, [25, 50, 100], alpha=0.05, n_test=1000, n_trials=12, seed=0)
+    np.testing.assert_allclose(curve.surrogate, curve.theory, rtol=0.08)
+    with pytest.raises(ValueError, match="training sizes"):
+        sp.surrogate_learning_curve(lam, w, [P], alpha=0.05)

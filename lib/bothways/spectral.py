@@ -18,9 +18,14 @@ has one root in ``[α, α + Σλ]``; with ``γ = Σᵢ p λᵢ² / (p λᵢ + κ
 ``Eᵢ = κ² / (1 − γ) / (p λᵢ + κ)²`` and the generalisation error ``E_g = Σᵢ Wᵢ Eᵢ``.
 
 ``E_g`` is the error **over all P stimuli** (the training ones included), normalised by
-the targets' total variance ``‖Y‖²_F / P`` so that ``E_g = 1`` at ``p = 0``. The
-held-out error follows from ``P·E_all = p·E_train + (P − p)·E_test``
-(:func:`heldout_error`). The error modes ``W̃ᵢ = Eᵢ Wᵢ`` have radius ``R = ‖W̃‖₂`` and
+the targets' total variance ``‖Y‖²_F / P`` so that ``E_g = 1`` at ``p = 0``. A
+held-out error is *not* part of the theory: the book's heuristic
+``P·E_all = p·E_train + (P − p)·E_test`` (:func:`heldout_error`) divides by ``P − p``
+and so amplifies any error of ``E_all`` as ``p → P``; it is given for ``p/P ≤ 0.5``
+only. Whether a gap between theory and measurement comes from the finite pool of P
+stimuli can be tested on a Gaussian population with the same eigenvalues and weights
+(:func:`gaussian_surrogate`, :func:`surrogate_learning_curve`), where the theory's
+assumptions hold except finite p. The error modes ``W̃ᵢ = Eᵢ Wᵢ`` have radius ``R = ‖W̃‖₂`` and
 dimension ``D = (ΣW̃)² / ΣW̃²``, so that ``E_g = R √D``.
 
 The theory assumes a noiseless predictor; trial noise in a neural predictor (the
@@ -39,7 +44,11 @@ from scipy.optimize import brentq
 from bothways._validation import as_matrix, as_vector, check_int, check_number, check_same_stimuli
 
 __all__ = ["Spectrum", "TheoryError", "spectrum", "theory_error", "learning_curve",
-           "heldout_error", "empirical_learning_curve", "decompose"]
+           "HELDOUT_MAX_FRACTION", "heldout_error", "empirical_learning_curve", "gaussian_surrogate",
+           "surrogate_learning_curve", "decompose"]
+
+#: Largest training fraction p/P for which :func:`heldout_error` (a heuristic) is given.
+HELDOUT_MAX_FRACTION = 0.5
 
 
 # ----------------------------------------------------------------------------- input
@@ -215,14 +224,20 @@ def theory_error(eigenvalues, weights, p, alpha) -> TheoryError:
 
 
 def heldout_error(e_all, e_train, p, P):
-    """Held-out error from the all-stimuli and training errors.
+    """Held-out error from the all-stimuli and training errors — the book's heuristic.
 
     Uses ``P·E_all = p·E_train + (P − p)·E_test`` (all three normalised by the same
-    ``‖Y‖²_F / P``). Works elementwise on arrays.
+    ``‖Y‖²_F / P``). This identity holds for *measured* errors over a finite pool; fed
+    the theory's asymptotic ``E_all`` it is a heuristic, not a prediction of the theory,
+    and dividing by ``P − p`` amplifies any error of ``E_all`` by ``P / (P − p)``. It is
+    refused for ``p / P`` above :data:`HELDOUT_MAX_FRACTION` (0.5). Works elementwise.
     """
     p, P = np.asarray(p, dtype=float), np.asarray(P, dtype=float)
     if np.any(p >= P) or np.any(p < 0):
         raise ValueError("need 0 <= p < P for a held-out error")
+    if np.any(p > HELDOUT_MAX_FRACTION * P):
+        raise ValueError(f"p/P = {np.max(p / P):.2f} > {HELDOUT_MAX_FRACTION}: the held-out conversion "
+                         "divides by P - p and is not given there (a heuristic, not the theory)")
     return (P * np.asarray(e_all) - p * np.asarray(e_train)) / (P - p)
 
 
@@ -246,7 +261,8 @@ def learning_curve(eigenvalues, weights, ps, alpha) -> pd.DataFrame:
     -------
     DataFrame with one row per (alpha, p): ``alpha, p, eg, train_error, kappa, gamma,
     radius, dimension`` (errors normalised, over all P stimuli), and ``eg_heldout``
-    (via :func:`heldout_error`, NaN for p ≥ M, M taken as the number of stimuli P).
+    (the heuristic :func:`heldout_error`, NaN for p/P > 0.5, M taken as the number of
+    stimuli P).
     """
     ps = _ps(ps)
     P = np.asarray(eigenvalues).size
@@ -254,7 +270,7 @@ def learning_curve(eigenvalues, weights, ps, alpha) -> pd.DataFrame:
     for a in np.atleast_1d(alpha):
         for p in ps:
             t = theory_error(eigenvalues, weights, p, a)
-            held = float(heldout_error(t.eg, t.train_error, p, P)) if p < P else np.nan
+            held = float(heldout_error(t.eg, t.train_error, p, P)) if p <= HELDOUT_MAX_FRACTION * P else np.nan
             rows.append(dict(alpha=t.alpha, p=p, eg=t.eg, eg_heldout=held,
                              train_error=t.train_error, kappa=t.kappa, gamma=t.gamma,
                              radius=t.radius, dimension=t.dimension))
@@ -333,6 +349,85 @@ def _fit_predict_all(cv_ridge, Xc, Yc, train, alpha, device):
     out = np.asarray(res.predictions, dtype=np.float64).copy()
     out[train] = Xc[train] @ np.asarray(res.coef[0], dtype=np.float64)
     return out
+
+
+# ------------------------------------------------------------------------- surrogate
+def gaussian_surrogate(eigenvalues, weights, n, seed=0):
+    """A Gaussian population with given eigenvalues and target weights, ``n`` samples.
+
+    Features ``X = Z diag(√λ)`` (one column per non-zero λᵢ, ``Z`` i.i.d. standard
+    normal), so that the population covariance has eigenvalues λᵢ, and one target
+    ``y = Σᵢ √Wᵢ Zᵢ + √W_null ε`` whose weight on mode i is Wᵢ (and W_null, the weight
+    of modes with λ = 0, on independent noise ε): the theory's assumptions hold
+    exactly except finite size (Canatar et al. 2023 use the same check).
+
+    Returns
+    -------
+    ``X`` (n, modes), ``y`` (n, 1).
+    """
+    lam, w = _spectrum_args(eigenvalues, weights)
+    n = check_int(n, "n", minimum=2)
+    nz = lam > 0
+    if not np.any(nz):
+        raise ValueError("all eigenvalues are zero")
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, int(nz.sum())))
+    y = Z @ np.sqrt(w[nz]) + np.sqrt(w[~nz].sum()) * rng.standard_normal(n)
+    return Z * np.sqrt(lam[nz]), y[:, None]
+
+
+def surrogate_learning_curve(eigenvalues, weights, ps, alpha, n_test: int = 2000, n_trials: int = 5,
+                             seed=0, device=None) -> pd.DataFrame:
+    """Ridge on the :func:`gaussian_surrogate`: the theory's own setting, measured.
+
+    For each ``p`` and trial, ridge (fixed ``alpha``, no intercept, as in the theory,
+    through :func:`bothways.ridge.cv_ridge`) is fitted on ``p`` fresh samples and scored
+    on ``n_test`` fresh ones, normalised by the target variance ``ΣWᵢ``: an estimate of
+    the population error ``E_g`` that :func:`theory_error` predicts. Beside it,
+    a finite pool of ``P = len(eigenvalues)`` samples is drawn once and treated exactly
+    as real stimuli are: the theory on the pool's *own* spectrum and weights
+    (``pool_theory``, as for real data), and ridge trained on ``p`` of them without
+    replacement, scored over the pool (``pool_all``) and on its held-out part
+    (``pool_heldout``) — what a finite pool of Gaussian data does to the comparison.
+
+    Returns
+    -------
+    DataFrame, one row per ``p``: ``p``, ``theory`` (E_g), ``surrogate`` (mean over
+    trials), ``surrogate_sd``, ``pool_theory``, ``pool_all``, ``pool_heldout``.
+    """
+    from bothways.ridge import cv_ridge
+
+    lam, w = _spectrum_args(eigenvalues, weights)
+    ps = _ps(ps)
+    alpha = _nonneg("alpha", alpha)
+    if alpha == 0:
+        raise ValueError("alpha must be > 0 for an empirical fit")
+    n_test = check_int(n_test, "n_test", minimum=10)
+    n_trials = check_int(n_trials, "n_trials", minimum=1)
+    P = lam.size
+    if np.any(ps < 2) or np.any(ps > P - 1) or np.any(ps != np.round(ps)):
+        raise ValueError(f"training sizes must be integers in [2, {P - 1}], got {ps}")
+    total = float(w.sum())
+    Xp, yp = gaussian_surrogate(lam, w, P, seed=[int(seed), 1])
+    sp_pool = spectrum(Xp, yp)
+    pool = empirical_learning_curve(Xp, yp, ps, alpha, n_trials=n_trials, seed=seed, device=device)
+    pool = pool.groupby("p")[["error_all", "error_heldout"]].mean()
+    rows = []
+    for p in ps.astype(int):
+        errs = []
+        for trial in range(n_trials):
+            X, y = gaussian_surrogate(lam, w, p + n_test, seed=[int(seed), 2, int(p), trial])
+            train, test = np.arange(p), np.arange(p, p + n_test)
+            res = cv_ridge(X, y, alphas=alpha, folds=[(train, test)], fit_intercept=False, device=device,
+                           dtype="float64")
+            pred = np.asarray(res.predictions, dtype=np.float64)[test]
+            errs.append(float(np.mean((y[test] - pred) ** 2)) / total)
+        rows.append(dict(p=int(p), theory=theory_error(lam, w, p, alpha).eg, surrogate=float(np.mean(errs)),
+                         surrogate_sd=float(np.std(errs)),
+                         pool_theory=theory_error(sp_pool.eigenvalues, sp_pool.weights, p, alpha).eg,
+                         pool_all=float(pool.loc[p, "error_all"]),
+                         pool_heldout=float(pool.loc[p, "error_heldout"])))
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------- decompose

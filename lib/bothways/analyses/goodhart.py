@@ -11,18 +11,24 @@ takes to see what that number is made of and how easily it moves:
   noise-corrected score; :func:`spectral_profile` does it for several representations
   and summarises *spectral bias* (how much variance the top modes carry) against *task
   alignment* (how much target variance lies along them) and the error modes' radius
-  and dimension; :func:`learning_curves` and :func:`repeat_subset` show where theory and
-  measurement part (finite P; trial noise in a neural predictor).
+  and dimension; :func:`geometry` gives the error modes W̃ᵢ(p), R_em and D_em (beside
+  D_em's shuffle null) and learning curves for every representation;
+  :func:`learning_curves`, :func:`finite_pool_check` (a Gaussian population with the same
+  spectrum) and :func:`repeat_subset` show where theory and measurement part (a finite
+  pool of stimuli; trial noise in a neural predictor).
 - **Raising a score without becoming more brain-like**: :func:`alpha_inflation`
   (choosing ridge alpha on the test folds), :func:`layer_inflation` (choosing the layer
   on the stimuli that are scored), :func:`expansion_sweep` (random ReLU features: more
   dimensions, no learning).
-- **Methodological pluralism**: :func:`metric_table` (forward EV, reverse EV, RSA, linear
-  CKA, Procrustes similarity, one-to-one matching of the same models) and
-  :func:`oriented` for :func:`bothways.metrics.rank_agreement`.
+- **Methodological pluralism**: :func:`metric_table` (forward EV, reverse EV, RSA,
+  debiased linear CKA, Bures/Procrustes similarity, SVCCA, PWCCA, cross-validated
+  one-to-one matching of the same models), :func:`metric_nulls` (each beside its
+  stimulus-shuffle null) and :func:`oriented` for :func:`bothways.metrics.rank_agreement`.
 - **Transform classes** (Thobani et al. 2025): :func:`transform_class_table` scores
-  populations under nested mapping classes and :func:`strictest_class` picks the
-  strictest one that maps animals onto each other about as well as the loosest.
+  populations under four classes nested by construction, :func:`class_nesting` checks
+  the nesting on the training stimuli, and :func:`strictest_class` /
+  :func:`strictest_by_tolerance` pick the strictest one that maps animals onto each
+  other about as well as the best.
 
 Everything numeric is done elsewhere: regression by :func:`bothways.ridge.cv_ridge`
 (through :func:`bothways.predictivity.predictivity`), theory by
@@ -50,15 +56,18 @@ __all__ = ["CLASSES", "HIGHER_IS_BETTER", "ridge_coordinates", "TheoryCheck", "t
            "AlphaInflation", "alpha_inflation", "LayerInflation", "layer_inflation",
            "expansion_sweep", "metric_table", "oriented", "transform_class_table",
            "strictest_class", "unit_sample", "load_representations", "predictor_noise",
-           "class_scores"]
+           "class_scores", "class_nesting", "strictest_by_tolerance", "metric_nulls", "Geometry",
+           "geometry", "finite_pool_check"]
 
-#: Mapping classes from strictest to loosest (Thobani et al. 2025); the last one is a
-#: nonlinear class built here (random ReLU features of the source, then linear ridge).
+#: Mapping classes from strictest to loosest (Thobani et al. 2025), nested by
+#: construction (:data:`bothways.metrics.TRANSFORM_CLASSES`): one-to-one permutation ⊂
+#: soft (non-negative mixtures) ⊂ linear ⊂ nonlinear (linear on the source and its
+#: random ReLU features).
 CLASSES = ("permutation", "soft", "linear", "nonlinear")
 
 #: Columns of :func:`metric_table` and whether a larger value means "more brain-like".
 HIGHER_IS_BETTER = {"forward_ev": True, "reverse_ev": True, "rsa": True, "cka": True,
-                    "procrustes": True, "matching": True}
+                    "procrustes": True, "svcca": True, "pwcca": True, "matching": True}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -310,6 +319,98 @@ def learning_curves(X, target, ps: Sequence[int], alpha: float, n_trials: int = 
                         "measured_heldout": g["error_heldout"].mean().reindex(th["p"]).to_numpy(),
                         "measured_heldout_sd": g["error_heldout"].std(ddof=0).reindex(th["p"]).to_numpy()})
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Geometry:
+    """Result of :func:`geometry`.
+
+    curves : one row per (representation, p): ``p``, ``p_fraction``, ``alpha``,
+        ``theory_all``, ``measured_all``, ``theory_heldout`` (NaN for p/P > 0.5),
+        ``measured_heldout``, ``radius`` R_em and ``dimension`` D_em of the error modes,
+        ``null_dimension`` (D_em of the same neurons with their stimuli shuffled: a
+        target with no stimulus structure, whose weights are flat) and ``n_modes``
+        (P − 1, the modes of P centred stimuli, the span's and the null space's: D_em's
+        ceiling).
+    modes : one row per (representation, p, mode): ``error_mode`` W̃ᵢ(p) = Eᵢ(p) Wᵢ.
+    """
+
+    curves: pd.DataFrame
+    modes: pd.DataFrame = field(repr=False)
+
+
+def geometry(features: Mapping, target, ps: Sequence[int], alphas: Mapping, n_trials: int = 2, seed=0,
+             device=None) -> Geometry:
+    """Canatar et al.'s error-mode geometry and learning curves for every representation.
+
+    For each representation (its own fixed ``alphas[name]``) and training size ``p``:
+    the theory's error (:func:`bothways.spectral.theory_error`) and the error modes'
+    radius and dimension (E_g = R_em √D_em), the measured error of ridge on random
+    training sets (:func:`bothways.spectral.empirical_learning_curve`), and D_em of a
+    stimulus-shuffled copy of the target — its chance level. With P stimuli D_em can
+    reach the number of modes (≤ P − 1); a target whose variance is spread over many
+    modes (unaligned, or noise) has error modes spread over all the modes that p
+    samples cannot learn, whatever the representation.
+    """
+    from bothways.spectral import (HELDOUT_MAX_FRACTION, empirical_learning_curve, heldout_error, spectrum,
+                                   theory_error)
+
+    features = _mapping("features", features)
+    mean, _ = as_responses(target, "target")
+    shuffled = mean[np.random.default_rng([int(seed), 31]).permutation(mean.shape[0])]
+    rows, modes = [], []
+    for name, X in features.items():
+        Z = ridge_coordinates(X)
+        P = Z.shape[0]
+        s, s0 = spectrum(Z, mean), spectrum(Z, shuffled)
+        alpha = float(alphas[name])
+        emp = empirical_learning_curve(Z, mean, ps, alpha, n_trials=n_trials, seed=seed, device=device)
+        g = emp.groupby("p")[["error_all", "error_heldout"]].mean()
+        for p in ps:
+            t, t0 = theory_error(s.eigenvalues, s.weights, p, alpha), theory_error(s0.eigenvalues, s0.weights, p, alpha)
+            held = float(heldout_error(t.eg, t.train_error, p, P)) if p <= HELDOUT_MAX_FRACTION * P else np.nan
+            rows.append(dict(representation=name, p=int(p), p_fraction=p / P, alpha=alpha, theory_all=t.eg,
+                             measured_all=float(g.loc[p, "error_all"]), theory_heldout=held,
+                             measured_heldout=float(g.loc[p, "error_heldout"]), radius=t.radius,
+                             dimension=t.dimension, null_dimension=t0.dimension,
+                             n_modes=P - 1))
+            nz = s.eigenvalues > 0
+            modes.append(pd.DataFrame({"representation": name, "p": int(p), "mode": np.arange(1, nz.sum() + 1),
+                                       "error_mode": t.error_modes[nz]}))
+    return Geometry(pd.DataFrame(rows), pd.concat(modes, ignore_index=True))
+
+
+def finite_pool_check(X, target, ps: Sequence[int], alpha: float, n_trials: int = 3, n_test: int = 2000,
+                      seed=0, device=None) -> pd.DataFrame:
+    """Is the gap between theory and measurement a finite-pool effect? A Gaussian test.
+
+    The real measurement (:func:`learning_curves`) trains on ``p`` of a finite pool of
+    P stimuli and scores the same pool. A Gaussian population with the *same*
+    eigenvalues and target weights (:func:`bothways.spectral.surrogate_learning_curve`)
+    gives (a) the population error the theory predicts, measured on fresh samples
+    (``surrogate``), and (b) the real procedure on a pool of P Gaussian samples: the
+    theory on the pool's own spectrum (``pool_theory``) beside ridge on the pool
+    (``pool_all``, ``pool_heldout``). If (a) matches the theory and the relative gap of
+    (b) matches the real one, the gap belongs to the finite pool, not to the theory or
+    to non-Gaussian features.
+
+    Returns
+    -------
+    DataFrame, one row per ``p``: ``p``, ``p_fraction``, ``theory``, ``measured_all``,
+    ``measured_heldout`` (real), ``surrogate``, ``surrogate_sd``, ``pool_theory``,
+    ``pool_all``, ``pool_heldout`` (Gaussian).
+    """
+    from bothways.spectral import spectrum, surrogate_learning_curve
+
+    Z = ridge_coordinates(X)
+    mean, _ = as_responses(target, "target")
+    s = spectrum(Z, mean)
+    sur = surrogate_learning_curve(s.eigenvalues, s.weights, ps, alpha, n_test=n_test, n_trials=n_trials, seed=seed,
+                                   device=device)
+    real = learning_curves(Z, mean, ps, alpha, n_trials=n_trials, seed=seed, device=device)
+    out = sur.merge(real[["p", "p_fraction", "measured_all", "measured_heldout"]], on="p")
+    return out[["p", "p_fraction", "theory", "measured_all", "measured_heldout", "surrogate", "surrogate_sd",
+                "pool_theory", "pool_all", "pool_heldout"]]
 
 
 def repeat_subset(trials, k: int | None, seed=0) -> np.ndarray:
@@ -594,9 +695,74 @@ def unit_sample(X, n: int | None, seed=0) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(units, int(n), replace=False))
 
 
+def _metric_scores(X, Z, units, sample, mean, trials, kw, matching_units, n_components, seed, with_ev=True):
+    from bothways.metrics import bures_similarity, linear_cka, matching_cv, pwcca, rsa, svcca
+
+    k = min(n_components, Z.shape[1], mean.shape[1])
+    out = dict(rsa=rsa(mean, X[:, units]), cka=linear_cka(mean, Z), procrustes=bures_similarity(mean, Z),
+               svcca=svcca(mean, Z, n_components=k), pwcca=pwcca(mean, Z, n_components=k),
+               matching=matching_cv(mean, X[:, units], n_units=min(matching_units, units.size), seed=seed))
+    if with_ev:
+        out = dict(forward_ev=predictivity(Z, trials, **kw).summary["median_ev"],
+                   reverse_ev=predictivity(trials, X[:, sample], **kw).summary["median_ev"], **out)
+    return out
+
+
+def metric_nulls(features: Mapping, recordings, n_shuffles: int = 10, n_shuffles_ev: int = 1, n_splits: int = 5,
+                 seed=0, max_units: int | None = 2000, n_folds: int = 10, matching_units: int = 100,
+                 n_components: int = 10, device=None) -> pd.DataFrame:
+    """Every measure of :func:`metric_table` beside its stimulus-shuffle null.
+
+    The null of a measure is the same measure with the brain's stimuli shuffled
+    (:func:`bothways.metrics.shuffle_null`, done here for all measures at once): the
+    same shapes, spectra and unit counts, no stimulus correspondence. The EVs are costly,
+    so they get their own (smaller) number of shuffles, ``n_shuffles_ev`` (0: none),
+    with one CV split each.
+
+    Returns
+    -------
+    Long DataFrame, one row per (model, metric): ``score``, ``null_mean``,
+    ``null_high`` (the null's maximum with fewer than 20 shuffles, else its 95th
+    percentile), ``n_null``.
+    """
+    features = _mapping("features", features)
+    mean, trials = as_responses(recordings, "recordings")
+    if trials is None:
+        raise ValueError("recordings must be (stimuli, neurons, repeats) for noise-corrected EV")
+    n_shuffles = check_int(n_shuffles, "n_shuffles", minimum=0)
+    n_shuffles_ev = check_int(n_shuffles_ev, "n_shuffles_ev", minimum=0)
+    kw = dict(n_folds=n_folds, n_splits=n_splits, seed=seed, n_boot=0, match_to=None, device=device, warn=False)
+    kw_null = dict(kw, n_splits=1)
+    rng = np.random.default_rng([int(seed), 29])
+    perms = [rng.permutation(mean.shape[0]) for _ in range(max(n_shuffles, n_shuffles_ev))]
+    rows = []
+    for name, X in features.items():
+        X = as_matrix(X, f"features[{name!r}]")
+        Z = ridge_coordinates(X)
+        units, sample = unit_sample(X, None), unit_sample(X, max_units, seed=seed)
+        score = _metric_scores(X, Z, units, sample, mean, trials, kw, matching_units, n_components, seed)
+        nulls = {k: [] for k in score}
+        for i, perm in enumerate(perms):
+            ev = i < n_shuffles_ev
+            if i >= n_shuffles and not ev:
+                continue
+            null = _metric_scores(X, Z, units, sample, mean[perm], trials[perm], kw_null, matching_units,
+                                  n_components, seed, with_ev=ev)
+            for k, v in null.items():
+                if k.endswith("_ev") or i < n_shuffles:
+                    nulls[k].append(v)
+        for k, v in score.items():
+            v0 = np.asarray(nulls[k], dtype=float)
+            high = (np.nan if v0.size == 0 else float(v0.max()) if v0.size < 20 else float(np.quantile(v0, 0.95)))
+            rows.append(dict(model=name, metric=k, score=float(v), null_mean=float(v0.mean()) if v0.size else np.nan,
+                             null_high=high, n_null=int(v0.size)))
+    return pd.DataFrame(rows)
+
+
 def metric_table(features: Mapping, recordings, n_splits: int = 5, seed=0, max_units: int | None = 2000,
-                 n_folds: int = 10, device=None) -> pd.DataFrame:
-    """Score the same representations against the same neurons with six measures.
+                 n_folds: int = 10, matching_units: int = 100, n_components: int = 10,
+                 device=None) -> pd.DataFrame:
+    """Score the same representations against the same neurons with eight measures.
 
     Columns (one row per representation, index ``model``):
 
@@ -606,37 +772,26 @@ def metric_table(features: Mapping, recordings, n_splits: int = 5, seed=0, max_u
       both by :func:`bothways.predictivity.predictivity`;
     - ``rsa``: Pearson correlation of correlation-distance RDMs
       (:func:`bothways.metrics.rsa`; Kriegeskorte et al. 2008);
-    - ``cka``: linear CKA (:func:`bothways.metrics.linear_cka`; Kornblith et al. 2019);
-    - ``procrustes``: cos θ of the angular Procrustes distance θ
-      (:func:`bothways.metrics.procrustes_distance`; Williams et al. 2021), so that
-      larger means closer;
-    - ``matching``: mean correlation of one-to-one matched neuron–unit pairs
-      (:func:`bothways.metrics.matching_score`; Khosla & Williams 2023), over the
-      non-constant units.
+    - ``cka``: debiased linear CKA (:func:`bothways.metrics.linear_cka`; Kornblith et
+      al. 2019; biased CKA of independent features grows with width);
+    - ``procrustes``: normalised Bures similarity = cos θ of the angular Procrustes
+      distance (:func:`bothways.metrics.bures_similarity`; Williams et al. 2021);
+    - ``svcca``, ``pwcca``: mean and projection-weighted canonical correlation on the
+      top ``n_components`` principal components of each side (Raghu et al. 2017;
+      Morcos et al. 2018; weights from the neurons' side);
+    - ``matching``: one-to-one matching of the neurons to ``matching_units`` units,
+      fitted on training stimuli and scored held out (:func:`bothways.metrics.matching_cv`;
+      Khosla & Williams 2023), so that wide models get no free lift.
 
     Brain side: the trial-averaged responses (the EVs correct for trial noise, the
-    other four do not). All columns: larger = more similar (:data:`HIGHER_IS_BETTER`).
+    others do not). All columns: larger = more similar (:data:`HIGHER_IS_BETTER`);
+    their chance levels: :func:`metric_nulls`.
     """
-    from bothways.metrics import linear_cka, matching_score, procrustes_distance, rsa
-
-    features = _mapping("features", features)
-    mean, trials = as_responses(recordings, "recordings")
-    if trials is None:
-        raise ValueError("recordings must be (stimuli, neurons, repeats) for noise-corrected EV")
-    kw = dict(n_folds=n_folds, n_splits=n_splits, seed=seed, n_boot=0, match_to=None, device=device, warn=False)
-    rows = []
-    for name, X in features.items():
-        X = as_matrix(X, f"features[{name!r}]")
-        Z = ridge_coordinates(X)
-        units = unit_sample(X, None)
-        sample = unit_sample(X, max_units, seed=seed)
-        fwd = predictivity(Z, trials, **kw)
-        rev = predictivity(trials, X[:, sample], **kw)
-        rows.append(dict(model=name, forward_ev=fwd.summary["median_ev"], reverse_ev=rev.summary["median_ev"],
-                         rsa=rsa(mean, X[:, units]), cka=linear_cka(mean, Z),
-                         procrustes=float(np.cos(procrustes_distance(mean, Z))),
-                         matching=matching_score(mean, X[:, units]).score))
-    return pd.DataFrame(rows).set_index("model")
+    tab = metric_nulls(features, recordings, n_shuffles=0, n_shuffles_ev=0, n_splits=n_splits, seed=seed,
+                       max_units=max_units, n_folds=n_folds, matching_units=matching_units,
+                       n_components=n_components, device=device)
+    out = tab.pivot(index="model", columns="metric", values="score")
+    return out.loc[list(dict.fromkeys(tab["model"])), list(HIGHER_IS_BETTER)]
 
 
 def oriented(table: pd.DataFrame, higher_is_better: Mapping[str, bool] = HIGHER_IS_BETTER) -> pd.DataFrame:
@@ -653,14 +808,9 @@ def oriented(table: pd.DataFrame, higher_is_better: Mapping[str, bool] = HIGHER_
 
 # --------------------------------------------------------------------------- transform classes
 def _class_predictions(S, T, cls, folds, width, seed):
-    from bothways.dimensionality import random_expansion
     from bothways.metrics import transform_class_score
 
-    if cls == "nonlinear":
-        S = random_expansion(S, width, seed=seed)
-        S = S[:, unit_sample(S, None)]
-        cls = "linear"
-    return transform_class_score(S, T, cls=cls, folds=folds)
+    return transform_class_score(S, T, cls=cls, folds=folds, seed=seed, nonlinear_width=width)
 
 
 def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = None,
@@ -671,12 +821,12 @@ def transform_class_table(populations: Mapping, pairs: Sequence[tuple] | None = 
     The Inter-Animal Transform Class idea (Thobani et al. 2025): a mapping class is
     adequate if it maps animals onto each other; models should then be compared with
     animals under the *strictest* adequate class, in both directions. Classes (from
-    strict to loose): ``"permutation"`` (each target unit copies its best-correlated
-    source unit), ``"soft"`` (optimal-transport soft matching), ``"linear"`` (ridge) —
-    all :func:`bothways.metrics.transform_class_score` — and ``"nonlinear"`` (ridge on
-    ``nonlinear_width`` random ReLU features of the source,
-    :func:`bothways.dimensionality.random_expansion`: a kernel-like
-    nonlinear class). Every class and every split uses the same folds.
+    strict to loose, nested by construction): ``"permutation"`` (each target unit copies
+    one source unit, one-to-one), ``"soft"`` (each target unit a non-negative mixture
+    of source units), ``"linear"`` (ridge) and ``"nonlinear"`` (ridge on the source and
+    ``nonlinear_width`` random ReLU features of it) — all
+    :func:`bothways.metrics.transform_class_score`, every transform fitted on the
+    training stimuli of each fold. Every class and every split uses the same folds.
 
     Noise is corrected on both sides by :mod:`bothways.reliability`, as in
     :func:`bothways.predictivity.predictivity`: ρ_target is the target unit's
@@ -779,6 +929,47 @@ def strictest_class(table: pd.DataFrame, tolerance: float = 0.9, order: Sequence
     if not np.isfinite(best) or best <= 0:
         raise ValueError("no class maps the populations onto each other (best mean score <= 0)")
     return next(c for c in present if means[c] >= tolerance * best)
+
+
+def class_nesting(populations: Mapping, pairs: Sequence[tuple] | None = None, classes: Sequence[str] = CLASSES,
+                  nonlinear_width: int = 1000, seed=0) -> pd.DataFrame:
+    """The classes' fit on the stimuli they are fitted on: do they nest?
+
+    For every ordered pair, the mean over target units of
+    :func:`bothways.metrics.training_fit` (trial-averaged responses, all stimuli used
+    for fitting) under each class. Nested classes must give non-decreasing values
+    from strict to loose for every target unit; ``nested`` says whether they do (to
+    1e-9) for all target units of the pair.
+
+    Returns
+    -------
+    DataFrame, one row per pair: ``source``, ``target``, one column per class (mean
+    training r), ``nested``.
+    """
+    from bothways.metrics import training_fit
+    from bothways.stats import nonconstant_units
+
+    pops = _mapping("populations", populations, min_items=2)
+    means = {}
+    for name, A in pops.items():
+        M, _ = as_responses(A, f"populations[{name!r}]")
+        means[name] = M[:, nonconstant_units(M)]
+    if pairs is None:
+        pairs = list(itertools.permutations(pops, 2))
+    rows = []
+    for src, tgt in pairs:
+        fits = np.stack([training_fit(means[src], means[tgt], c, nonlinear_width=nonlinear_width, seed=seed)
+                         for c in classes])
+        rows.append(dict(source=src, target=tgt, **{c: float(f.mean()) for c, f in zip(classes, fits)},
+                         nested=bool(np.all(np.diff(fits, axis=0) >= -1e-9))))
+    return pd.DataFrame(rows)
+
+
+def strictest_by_tolerance(table: pd.DataFrame, tolerances: Sequence[float], order: Sequence[str] = CLASSES,
+                           stat: str = "score") -> pd.Series:
+    """:func:`strictest_class` at each tolerance (index: tolerance)."""
+    return pd.Series({float(t): strictest_class(table, tolerance=t, order=order, stat=stat) for t in tolerances},
+                     name="strictest class").rename_axis("tolerance")
 
 
 def class_scores(models: Mapping, animals: Mapping, cls: str, **options) -> pd.DataFrame:
