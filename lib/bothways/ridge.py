@@ -420,7 +420,7 @@ def _mm(A, FB):
 def _select(c, d, B, Yc, yy=None):
     """Inner-fold criterion (n_alphas, t): exact LOO mean squared error or GCV."""
     ops, m = c.ops, d.m
-    FB = _fb(d, B)                                                   # (k, a, t)
+    FB = None if c.inner == "gcv" else _fb(d, B)                      # (k, a, t)
     if c.inner == "gcv":
         # m - trace(H) as a sum of non-negative terms (no cancellation in float32)
         resid_dof = (d.alphas_dev[None, :] * d.F).sum(0)
@@ -464,20 +464,21 @@ def _chunk(c, d, cols):
     t, n_alpha = cols.stop - cols.start, len(d.alphas)
     need_loo = c.select and n_alpha > 1 and c.inner == "loo"
     Yc = None
+    yy = None
     if c.dual:
         Ytr = c.Y[d.tr_i, cols]
         nu = Ytr.mean(0) if c.fit_intercept else None
         Yc = Ytr - nu if c.fit_intercept else Ytr
         B = d.Q.T @ Yc                                               # (m, t)
-        yy = None
     else:
         Yte = c.Y[d.te_i, cols]
         XtYte = d.Xte_raw.T @ Yte
         if c.complement:
-            ste, qte = Yte.sum(0), (Yte * Yte).sum(0)
-            str_, qtr = c.S1[cols] - ste, c.S2[cols] - qte          # training sums
+            str_ = c.S1[cols] - Yte.sum(0)                           # training sums
             nu = str_ / m if c.fit_intercept else None
-            yy = qtr - str_ * nu if c.fit_intercept else qtr        # Σ_train (y - ν)²
+            if c.S2 is not None:                                     # Σ_train (y - ν)², for GCV
+                qtr = c.S2[cols] - (Yte * Yte).sum(0)
+                yy = qtr - str_ * nu if c.fit_intercept else qtr
             XY = c.XY[:, cols] - XtYte
         else:
             Ytr = c.Y[d.tr_i, cols]
@@ -655,7 +656,9 @@ def _run(X, Y, *, alphas, n_folds, folds, seed, fit_intercept, device, dtype, gr
              inner=inner, per_alpha=score_all_alphas, n_targets=t, offset=ops.asarray(offset),
              shift=None if shift is None else ops.asarray(shift))
     if not dual and complement:
-        c.S1, c.S2 = Yd.sum(0), (Yd * Yd).sum(0)
+        c.S1 = Yd.sum(0)
+        if c.select and inner == "gcv" and n_alpha > 1:
+            c.S2 = (Yd * Yd).sum(0)
     itemsize = np.dtype(dt).itemsize
     per_target = itemsize * ((2 * n_alpha + 2) * max(m_max, p) + n_alpha * te_max)
     chunk = max(1, int(chunk_bytes // per_target))
