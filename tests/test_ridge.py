@@ -112,6 +112,51 @@ def test_fit_ridge_and_weights_match_sklearn():
                                        res.predictions[te], atol=1e-9)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("partial", [False, True])
+def test_reverse_paths_exact_with_large_target_means(fit_intercept, partial):
+    """Many targets, few predictors (the reverse direction), targets far from zero.
+
+    The engine shifts Y by its mean and, with complementary folds, takes every fold's
+    training sums from whole-column sums minus the test rows (``partial``: folds that
+    leave stimuli out take the other route). Every criterion against its reference:
+    fixed alpha and every alpha vs sklearn ``Ridge`` refits, exact LOO vs sklearn
+    ``RidgeCV``, GCV vs the explicit hat matrix; small chunks change nothing.
+    """
+    X, Y = make((90, 5, 30), seed=11, offset=50.0)
+    Y = 1e3 + 10 * Y
+    folds = kfold_indices(90, 6, seed=1)
+    if partial:
+        folds = [(tr[tr >= 4], te[te >= 4]) for tr, te in folds]   # stimuli 0-3 never predicted
+    opts = dict(folds=folds, fit_intercept=fit_intercept)
+    pred = np.concatenate([te for _, te in folds])
+    fixed = cv_ridge(X, Y, alphas=3.0, **opts)
+    P = sk_cv_predictions(X, Y, folds, 3.0, fit_intercept)
+    np.testing.assert_allclose(fixed.predictions[pred], P[pred], rtol=1e-10, atol=0)
+    path = cv_ridge(X, Y, alphas=GRID, score_all_alphas=True, **opts)
+    for a, alpha in enumerate(GRID):
+        P = sk_cv_predictions(X, Y, folds, alpha, fit_intercept)
+        np.testing.assert_allclose(path.r2_per_alpha[a], r2_score(Y[pred], P[pred], multioutput="raw_values"),
+                                   atol=1e-10)
+    for chunk in (None, 2000):
+        kw = {} if chunk is None else dict(chunk_bytes=chunk)
+        loo = cv_ridge(X, Y, alphas=GRID, **opts, **kw)
+        for k, (tr, te) in enumerate(folds):
+            sk = SkRidgeCV(alphas=GRID, alpha_per_target=True, fit_intercept=fit_intercept).fit(X[tr], Y[tr])
+            np.testing.assert_array_equal(loo.best_alpha[k], sk.alpha_)
+            np.testing.assert_allclose(loo.predictions[te], sk.predict(X[te]), rtol=1e-10, atol=0)
+        gcv = cv_ridge(X, Y, alphas=GRID, inner="gcv", **opts, **kw)
+        for k, (tr, _) in enumerate(folds):
+            Xc = X[tr] - X[tr].mean(0) if fit_intercept else X[tr]
+            Yc = Y[tr] - Y[tr].mean(0) if fit_intercept else Y[tr]
+            m, crit = len(tr), []
+            for alpha in GRID:
+                H = Xc @ np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T)
+                dof = np.trace(H) + fit_intercept
+                crit.append(((Yc - H @ Yc) ** 2).mean(0) / (1 - dof / m) ** 2)
+            np.testing.assert_array_equal(gcv.best_alpha[k], GRID[np.argmin(crit, axis=0)])
+
+
 # ----------------------------------------------------------------- grid, precision
 def test_relative_default_grid_is_scale_invariant():
     """Default grid is relative to the data: rescaling X rescales alphas, not results."""

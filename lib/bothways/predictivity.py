@@ -299,12 +299,13 @@ def _halves(plan, side, rng, name):
 
 def _half_predictions(plan, pairs, Y, progress):
     """Held-out predictions of ``Y`` from each half of each split of a noisy source:
-    ``[(pred_a, pred_b), ...]``, one fit per half (the place to batch them)."""
+    ``(pred_a, pred_b)`` pairs, one fit per half, made as they are consumed (a generator:
+    only one pair is held at a time, so memory does not grow with ``n_splits``)."""
     from tqdm.auto import tqdm
 
     kw = {"progress": False} if progress else {}
-    return [(_fit(plan, a, Y, **kw).predictions, _fit(plan, b, Y, **kw).predictions)
-            for a, b in tqdm(pairs, desc="predictivity (source halves)", disable=not progress)]
+    return ((_fit(plan, a, Y, **kw).predictions, _fit(plan, b, Y, **kw).predictions)
+            for a, b in tqdm(pairs, desc="predictivity (source halves)", disable=not progress))
 
 
 def _target_half_predictions(plan, X, pairs, q, progress):

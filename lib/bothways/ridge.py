@@ -278,7 +278,12 @@ class _Run:
     (only the Gram ``K = X Xᵀ`` is kept there); ``X_host`` the validated host array;
     ``K`` the Gram (dual: n × n; primal: ``XᵀX``, p × p); ``XY`` the primal ``XᵀY``
     when the folds are complementary (else computed per fold); ``offset`` the target
-    means around which scores are accumulated (device copy).
+    means around which scores are accumulated (device copy). With an intercept ``Y`` is
+    the device copy of the targets minus ``shift`` (= ``offset``; ``None`` without an
+    intercept), so training means are small and a fold never needs a centred copy of
+    its training rows; in the primal with complementary folds ``S1``/``S2`` hold the
+    column sums of ``Y`` and ``Y²``, from which each fold's training sums follow by
+    subtracting its test rows.
     """
 
     ops: object
@@ -295,6 +300,9 @@ class _Run:
     per_alpha: bool
     n_targets: int
     offset: object
+    shift: object = None
+    S1: object = None
+    S2: object = None
 
 
 @dataclass(eq=False, slots=True)
@@ -409,10 +417,10 @@ def _mm(A, FB):
     return (A @ FB.reshape(k, a * t)).reshape(A.shape[0], a, t)
 
 
-def _select(c, d, B, Yc):
+def _select(c, d, B, Yc, yy=None):
     """Inner-fold criterion (n_alphas, t): exact LOO mean squared error or GCV."""
     ops, m = c.ops, d.m
-    FB = _fb(d, B)                                                   # (k, a, t)
+    FB = None if c.inner == "gcv" else _fb(d, B)                      # (k, a, t)
     if c.inner == "gcv":
         # m - trace(H) as a sum of non-negative terms (no cancellation in float32)
         resid_dof = (d.alphas_dev[None, :] * d.F).sum(0)
@@ -420,7 +428,7 @@ def _select(c, d, B, Yc):
             rss = ((d.alphas_dev[:, None] * d.F.T) ** 2) @ (B ** 2)
         else:
             resid_dof = resid_dof + (m - int(c.fit_intercept) - d.U.shape[1])
-            yy = (Yc ** 2).sum(0)
+            yy = (Yc ** 2).sum(0) if yy is None else yy
             rss = yy[None, :] - ((d.F.T * (2 - d.F.T * d.lam[None, :])) @ (B ** 2))
         rss = np.maximum(ops.numpy(rss).astype(np.float64), 0)
         err = rss * m / ops.numpy(resid_dof ** 2).astype(np.float64)[:, None]
@@ -445,38 +453,62 @@ def _select(c, d, B, Yc):
 
 
 def _chunk(c, d, cols):
-    """Selection, held-out predictions and per-alpha moments for one target chunk."""
+    """Selection, held-out predictions and per-alpha moments for one target chunk.
+
+    ``c.Y`` is shifted by ``c.shift`` (see :class:`_Run`): ``nu`` below is the training
+    mean in shifted units and ``off`` the score offset in the same units (zero with an
+    intercept). In the primal with complementary folds only the test rows of ``Y`` are
+    read, except for exact LOO, which needs the training rows themselves.
+    """
     ops, m = c.ops, d.m
-    Ytr = c.Y[d.tr_i, cols]
-    nu = Ytr.mean(0) if c.fit_intercept else None
-    Yc = Ytr - nu if c.fit_intercept else Ytr
+    t, n_alpha = cols.stop - cols.start, len(d.alphas)
+    need_loo = c.select and n_alpha > 1 and c.inner == "loo"
+    Yc = None
+    yy = None
     if c.dual:
+        Ytr = c.Y[d.tr_i, cols]
+        nu = Ytr.mean(0) if c.fit_intercept else None
+        Yc = Ytr - nu if c.fit_intercept else Ytr
         B = d.Q.T @ Yc                                               # (m, t)
     else:
         Yte = c.Y[d.te_i, cols]
         XtYte = d.Xte_raw.T @ Yte
-        XY = c.XY[:, cols] - XtYte if c.complement else d.Xtr_raw.T @ Ytr
+        if c.complement:
+            str_ = c.S1[cols] - Yte.sum(0)                           # training sums
+            nu = str_ / m if c.fit_intercept else None
+            if c.S2 is not None:                                     # Σ_train (y - ν)², for GCV
+                qtr = c.S2[cols] - (Yte * Yte).sum(0)
+                yy = qtr - str_ * nu if c.fit_intercept else qtr
+            XY = c.XY[:, cols] - XtYte
+        else:
+            Ytr = c.Y[d.tr_i, cols]
+            nu = Ytr.mean(0) if c.fit_intercept else None
+            XY = d.Xtr_raw.T @ Ytr
+            Yc = Ytr - nu if c.fit_intercept else Ytr
+            yy = (Yc * Yc).sum(0)
         if c.fit_intercept:
             XY = XY - m * (d.mu[:, None] * nu[None, :])
         B = d.V.T @ XY                                               # (p, t)
-    t, n_alpha = cols.stop - cols.start, len(d.alphas)
+        if need_loo and Yc is None:
+            Ytr = c.Y[d.tr_i, cols]
+            Yc = Ytr - nu if c.fit_intercept else Ytr
     FB = None
     if c.select and n_alpha > 1:
-        err, FB = _select(c, d, B, Yc)
+        err, FB = _select(c, d, B, Yc, yy)
         best = np.argmin(err, axis=0)
     else:
         best = np.zeros(t, dtype=np.int64)
-    pred = ops.empty((d.n_te, t))
-    for a in np.unique(best):
-        sel = ops.idx(np.flatnonzero(best == a))
-        pred[:, sel] = d.A @ (d.F[:, a, None] * B[:, sel])
+    if n_alpha == 1:
+        pred = d.A @ (d.F[:, 0, None] * B)
+    else:                                                            # F at each target's alpha
+        pred = d.A @ (d.F[:, ops.idx(best)] * B)
     if c.fit_intercept:
         pred += nu
     mom = None
     if c.per_alpha:
         if FB is None:
             FB = _fb(d, B)
-        off = c.offset[cols]
+        off = c.offset[cols] - c.shift[cols] if c.shift is not None else c.offset[cols]
         o = ops.numpy(nu - off if c.fit_intercept else -off).astype(np.float64)
         if c.dual or d.A.shape[1] >= d.n_te:                        # materialise (a, n_te, t)
             Yte = c.Y[d.te_i, cols] - off
@@ -497,6 +529,8 @@ def _chunk(c, d, cols):
         syte = ops.numpy(Yte if Yte.ndim == 1 else Yte.sum(0)).astype(np.float64)
         n_te = d.n_te
         mom = np.stack([s1 + n_te * o, s2 + 2 * o * s1 + n_te * o ** 2, sy + o * syte])
+    if c.shift is not None:
+        pred += c.shift[cols]
     return ops.numpy(pred), best, mom, B
 
 
@@ -599,7 +633,10 @@ def _run(X, Y, *, alphas, n_folds, folds, seed, fit_intercept, device, dtype, gr
     # shifting columns, so this leaks nothing; it only avoids cancellation when the
     # per-fold Grams are centred algebraically. Y is centred per fold and chunk.
     x_shift = X.mean(0) if fit_intercept else None
-    Yd = ops.asarray(Y)
+    # Y is shifted by the score offset (with an intercept: leaks nothing, as for X), so
+    # fold means are small and the primal folds work from column sums (see _Run).
+    shift = offset if fit_intercept else None
+    Yd = ops.asarray(Y - shift if fit_intercept else Y)
     if dual:  # the Gram in column blocks: no centred copy of a wide X is ever held
         Xd, K = None, None
         step = max(1, int(64 * 2**20 // (8 * n)))
@@ -616,7 +653,12 @@ def _run(X, Y, *, alphas, n_folds, folds, seed, fit_intercept, device, dtype, gr
         K = Xd.T @ Xd
     c = _Run(ops=ops, X=Xd, X_host=X, Y=Yd, K=K, XY=Xd.T @ Yd if (not dual and complement) else None,
              dual=dual, complement=complement, fit_intercept=fit_intercept, select=select and not fixed,
-             inner=inner, per_alpha=score_all_alphas, n_targets=t, offset=ops.asarray(offset))
+             inner=inner, per_alpha=score_all_alphas, n_targets=t, offset=ops.asarray(offset),
+             shift=None if shift is None else ops.asarray(shift))
+    if not dual and complement:
+        c.S1 = Yd.sum(0)
+        if c.select and inner == "gcv" and n_alpha > 1:
+            c.S2 = (Yd * Yd).sum(0)
     itemsize = np.dtype(dt).itemsize
     per_target = itemsize * ((2 * n_alpha + 2) * max(m_max, p) + n_alpha * te_max)
     chunk = max(1, int(chunk_bytes // per_target))
