@@ -389,7 +389,7 @@ axes[0].scatter(table.ev_random, y, facecolors="none", edgecolors="k", label="ra
 axes[0].scatter(table.ev_blocked, y, color="tab:blue", label="blocked CV")
 axes[0].axvline(0, color="0.5", lw=0.8)
 axes[0].set(xlabel="median EV of MEC neurons (%)", title="(a) regression")
-axes[0].legend(fontsize=8, loc="lower left")
+axes[0].legend(fontsize=8, loc="lower left", ncol=2)  # in the empty band below the last row
 axes[1].barh(y, table.n_criteria, color="tab:green")
 axes[1].set(xlim=(0, 4), xlabel="criteria met", title="(b) grid criteria")
 betti = [tuple(map(int, b.strip("()").split(","))) if b != "-" else (0, 0, 0) for b in table.betti]
@@ -397,12 +397,13 @@ axes[2].scatter([b[1] for b in betti], y, marker="s", label="H1 bars")
 axes[2].scatter([b[2] for b in betti], y, marker="^", label="H2 bars")
 axes[2].axvline(2, color="0.8", lw=0.8)
 axes[2].set(xlabel="bars above null", title="(c) topology", xticks=[0, 1, 2, 3])
-axes[2].legend(fontsize=8)
+axes[2].legend(fontsize=7, loc="lower right", ncol=2, handletextpad=0.1, columnspacing=0.5)
 null = dsa_extra["null"]
 axes[3].axvspan(null.min(), null.max(), color="0.85")
 axes[3].scatter(table.dsa, y, color="tab:purple")
 axes[3].set(xlabel="DSA distance to MEC (rad)", title="(d) dynamics", xscale="log")
 axes[0].set_yticks(y, names, fontsize=8)
+axes[0].set_ylim(-1.6, len(names) - 0.4)
 plt.tight_layout()
 plt.show()
 
@@ -433,13 +434,29 @@ short = {"ground truth (fewer cells)": "generator", "grid modules (right)": "rig
          "grid periods (continuum)": "continuum", "single grid module": "single", "attractor network": "attractor",
          "path integrator (trained)": "PI", "path integrator (untrained)": "PI untrained",
          "low-pass noise": "noise", "place cells": "place", "random ReLU": "ReLU"}
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+
+
+def spread(values, gap):
+    """Label heights at least ``gap`` apart, in the order of ``values``."""
+    out = np.asarray(values, float).copy()
+    order = np.argsort(out)
+    for lo, hi in zip(order[:-1], order[1:]):
+        out[hi] = max(out[hi], out[lo] + gap)
+    return out
+
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
+x = np.array([key[m] for m in key])
 for ax, s in zip(axes, recipe.SCHEMES):
-    x = np.array([key[m] for m in key])
     y = table.loc[list(key), f"ev_{s}"].to_numpy()
-    ax.scatter(x, y, color="tab:blue" if s == "blocked" else "0.4")
-    for m, xi, yi in zip(key, x, y):
-        ax.annotate(short.get(m, m), (xi, yi), fontsize=8, xytext=(3, 3), textcoords="offset points")
+    ax.scatter(x, y, color="tab:blue" if s == "blocked" else "0.4", zorder=3)
+    gap = 0.06 * (np.nanmax(y) - np.nanmin(y))
+    for xv in np.unique(np.round(x, 1)):  # candidates with the same key: labels stacked
+        at = np.flatnonzero(np.round(x, 1) == xv)
+        for i, ly in zip(at, spread(y[at], gap)):
+            ax.annotate(short[list(key)[i]], (x[i], y[i]), xytext=(x[i] + 0.12, ly), fontsize=8, va="center",
+                        arrowprops=dict(arrowstyle="-", color="0.7", lw=0.5))
+    ax.set_xlim(-0.3, 5.2)
     a = agreement[s]
     ax.set(xlabel="grid key (criteria met + grid fraction / 10)",
            title=f"{s} CV: ρ = {a['rho']:.2f} [{a['low']:.2f}, {a['high']:.2f}]")
@@ -458,7 +475,9 @@ plt.show()
 #   low-pass noise by more than 10 EV points (interval over neurons); the trained path
 #   integrator must beat both its hold-start and its velocity-ablated baseline on its own
 #   walks; an ideal module with the chapter's cell count (160) and Poisson spikes must be
-#   found to be a torus; the grid criteria must find the MEC's three modules;
+#   found to be a torus; the grid criteria must find the MEC's three modules; the rank
+#   agreement, given a key that truly orders the candidates (each one's own median EV under
+#   blocked CV), must return ρ ≈ 1, a two-way interval above 0 and a permutation p below 0.01;
 # - **negative controls**: low-pass noise must fail the torus test and every grid
 #   criterion; DSA of the MEC with a rotated copy of itself must be ≈ 0 (below 0.05 rad
 #   and far below the time-shuffled null).
@@ -470,13 +489,18 @@ walks = pi_eval.loc["test walks"]
 chapter_cells = int(S.mec_modules[1])
 clean = sweep.query("n_cells == @chapter_cells and noise == 0")
 noise_topology = crits["low-pass noise"].topology
+oracle = recipe.rank_agreement(per_neuron, table.ev_blocked.to_dict(), "blocked", n_boot=S.n_boot,
+                               n_perm=S.n_boot, seed=seed)
 pd.DataFrame({
     "control": ["positive: ground truth − noise, blocked CV (EV points)", "positive: path integrator (cm)",
                 "positive: hold-start baseline (cm)", "positive: velocity-ablated baseline (cm)",
                 f"positive: ideal module of {chapter_cells} cells is a torus",
+                "positive: rank agreement with a key that orders the candidates (rho)",
+                "positive: its two-way interval, lower end", "positive: its permutation p",
                 "negative: low-pass noise is a torus", "negative: DSA of MEC vs rotated MEC (rad)"],
     "value": [gt_vs_noise["blocked"]["estimate"], walks.network, walks.hold_start, walks.velocity_ablated,
-              bool(clean.torus.iloc[0]) if len(clean) else None, noise_topology.is_torus, dsa_extra["rotation"]],
+              bool(clean.torus.iloc[0]) if len(clean) else None, oracle["rho"], oracle["low"], oracle["p"],
+              noise_topology.is_torus, dsa_extra["rotation"]],
 })
 
 # %% tags=["controls", "remove-input"]
@@ -491,6 +515,8 @@ assert len(clean) == 1 and bool(clean.torus.iloc[0]), (
     f"{clean.to_dict('records')}")
 assert crits["MEC (simulated)"].passed["grid_cells"] and crits["MEC (simulated)"].modules.n_modules == 3, \
     "positive control: the grid criteria miss the simulated MEC's three modules"
+assert oracle["rho"] > 0.99 and oracle["low"] > 0 and oracle["p"] < 0.01, \
+    f"positive control: the rank agreement misses a key that truly orders the candidates: {oracle}"
 assert noise_topology is not None and not noise_topology.is_torus, \
     "negative control: low-pass noise passed the torus test (the circular-shift null is broken)"
 assert crits["low-pass noise"].summary["n_criteria"] == 0, "negative control: low-pass noise meets a grid criterion"

@@ -108,6 +108,27 @@ def test_rank_agreement_known_answer():
         gc.rank_agreement(per, key, "random", n_perm=5)
 
 
+def test_rank_agreement_two_way_interval_covers_the_population_correlation():
+    """Zoos of 12 candidates drawn from a population where quality and key have Pearson
+    correlation 0.6 (population Spearman 6/π·asin(0.3) ≈ 0.58): the two-way interval
+    covers it about 95 % of the time; resampling neurons alone answers another question
+    (this zoo) and misses it most of the time."""
+    r, m, n, reps = 0.6, 12, 20, 100
+    true = 6 / np.pi * np.arcsin(r / 2)
+    both = neurons = 0
+    for rep in range(reps):
+        rng = np.random.default_rng(rep)
+        q, k = rng.multivariate_normal([0, 0], [[1, r], [r, 1]], m).T
+        models = [f"m{i}" for i in range(m)]
+        ev = 10 * q[None, :] + rng.normal(0, 5, (n, m))
+        per = pd.DataFrame(dict(model=np.tile(models, n), scheme="random", neuron=np.repeat(np.arange(n), m),
+                                ev=ev.ravel()))
+        a = gc.rank_agreement(per, dict(zip(models, k)), "random", n_boot=200, n_perm=99, seed=rep)
+        both += a["low"] <= true <= a["high"]
+        neurons += a["neurons_low"] <= true <= a["neurons_high"]
+    assert both / reps >= 0.88 and neurons / reps <= 0.6
+
+
 def test_verdict_words_never_call_an_interval_containing_zero_independent():
     from bothways import report
     assert gc.interval_word(0.1, 0.5, "+", "-", "0") == "+"

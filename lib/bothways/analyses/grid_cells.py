@@ -215,7 +215,10 @@ def rank_agreement(per_neuron: pd.DataFrame, key: Mapping[str, float], scheme: s
       happen to be in the zoo. Resamples with fewer than 3 distinct candidates, or
       constant medians or keys, are left out (``n_boot_valid`` counts the rest);
     - ``neurons_low``, ``neurons_high``: the same with the candidates fixed (neurons
-      only), to show how much of the width is over candidates;
+      only), to show how much of the width is over candidates. (On simulated zoos of 12
+      candidates from a population with a known rank correlation, the two-way interval
+      covers it about 95 % of the time, the neurons-only one about 30 %:
+      ``tests/test_grid_recipe.py``);
     - **permutation p-value** (``p``, two-sided): the key is shuffled across candidates
       ``n_perm`` times (medians fixed); ``p = (1 + #{|ρ_perm| ≥ |ρ|}) / (1 + n_perm)``.
 
