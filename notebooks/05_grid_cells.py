@@ -90,12 +90,12 @@ MEC = grid.population_maps("MEC (simulated)", spikes / traj.dt, traj, halves=Tru
 pd.DataFrame({"cells": pd.Series(mec.kind).value_counts(),
               "conjunctive": pd.Series(mec.kind[mec.conjunctive]).value_counts()}).fillna(0).astype(int)
 
-# %% mystnb={"figure": {"caption": "The simulated MEC. Left: the real rat trajectory (Sargolini et al. 2006). Top row: rate maps (5 cm bins, smoothed) of one cell per type \u2014 a grid cell from each module, a conjunctive grid \u00d7 head-direction cell, a head-direction, a border, a speed and a heterogeneous spatial cell \u2014 with its peak rate. Bottom row: spatial autocorrelograms with the gridness score.", "name": "fig-grid-mec"}}
+# %% mystnb={"figure": {"caption": "The simulated MEC. Left: the real rat trajectory (Sargolini et al. 2006). Top row: rate maps (5 cm bins, smoothed) of one cell per type \u2014 a grid cell from each module, a conjunctive grid \u00d7 head-direction cell, a head-direction, a border, a speed and a heterogeneous spatial cell \u2014 with its peak rate (white: bins the rat did not visit). Bottom row: spatial autocorrelograms with the gridness score (above about 0.3 for a grid).", "name": "fig-grid-mec"}}
 examples = [int(np.flatnonzero((mec.module == m) & ~mec.conjunctive)[0]) for m in range(len(S.mec_modules))]
 examples += [int(np.flatnonzero(mec.conjunctive)[0])]
 examples += [int(np.flatnonzero(mec.kind == k)[0]) for k in ("hd", "border", "speed", "spatial")]
 labels = ([f"grid, module {m + 1}" for m in range(len(S.mec_modules))]
-          + ["grid x head dir.", "head direction", "border", "speed", "spatial"])
+          + ["grid × head dir.", "head direction", "border", "speed", "spatial"])
 fig, axes = plt.subplots(2, len(examples) + 1, figsize=(1.8 * (len(examples) + 1), 4.2))
 axes[0, 0].plot(*traj.pos.T, lw=0.2, color="0.3")
 axes[0, 0].set(aspect="equal", title="trajectory", xlabel="x (m)", ylabel="y (m)")
