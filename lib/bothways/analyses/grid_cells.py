@@ -62,8 +62,8 @@ def cv_folds(scheme: str, bin_centers, n_folds: int = 5, n_blocks: int = 4, box:
 
 def forward_scores(features: Mapping[str, np.ndarray], recordings, bin_centers, groups=None,
                    schemes: Sequence[str] = SCHEMES, n_folds: int = 5, n_blocks: int = 4, box: float = 1.0,
-                   n_splits: int = 2, min_reliability: float = 0.3, seed=0,
-                   **ridge_options) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   n_splits: int = 2, min_reliability: float = 0.3, prediction_reliability: str = "source",
+                   seed=0, **ridge_options) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Noise-corrected forward EV of MEC neurons from each model, under each CV scheme.
 
     Parameters
@@ -76,6 +76,11 @@ def forward_scores(features: Mapping[str, np.ndarray], recordings, bin_centers, 
     min_reliability : neurons whose split-half rate-map reliability does not exceed this
         get NaN EV (head-direction and speed cells have nearly flat rate maps); they are
         left out of medians and counted in ``n_valid``.
+    prediction_reliability : the ceiling's prediction reliability, passed to
+        :func:`~bothways.predictivity.predictivity`. Pinned here to ``"source"`` (1 for a
+        model source: the ceiling is the neuron's split-half reliability alone), the
+        setting chapter 5's controls and numbers were checked with, so that a change of
+        the library default does not silently change them.
     n_splits, seed, ridge_options : passed to :func:`~bothways.predictivity.predictivity`
         (alpha per neuron chosen inside the training folds).
 
@@ -106,7 +111,7 @@ def forward_scores(features: Mapping[str, np.ndarray], recordings, bin_centers, 
         for scheme, f in folds.items():
             res = predictivity(X, rec, n_splits=n_splits, seed=seed, folds=f, n_boot=0, progress=False,
                                min_reliability=min_reliability, warn=False,  # NaN EVs: counted in n_valid
-                               **ridge_options)
+                               prediction_reliability=prediction_reliability, **ridge_options)
             r = res.per_target.r.to_numpy()
             ev = np.sign(r) * res.per_target.ev.to_numpy()
             rows.append(dict(model=name, scheme=scheme, median_ev=float(np.nanmedian(ev)),
