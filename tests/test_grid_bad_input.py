@@ -2,6 +2,7 @@
 clear error naming the argument and the problem (the grid rows of the inventory in
 tests/test_bad_input.py)."""
 import numpy as np
+import pandas as pd
 import pytest
 
 from bothways import grid
@@ -11,6 +12,8 @@ RNG = np.random.default_rng(0)
 MAP = RNG.random((12, 12))
 POS = RNG.random((40, 2))
 ACT = RNG.random((200, 6))
+PER = pd.DataFrame([dict(model=m, scheme=s, neuron=i, ev=RNG.normal(10 * k, 1))
+                    for s in recipe.SCHEMES for k, m in enumerate("abc") for i in range(10)])
 
 
 def _with(a, value, idx=(0, 0)):
@@ -55,6 +58,15 @@ CASES = [
      lambda: grid.train_path_integrator(n_steps=0, speed_scale=0.0), ValueError, "speed_scale"),
     ("cv_folds: scheme", lambda: recipe.cv_folds("loo", POS), ValueError, "scheme"),
     ("interval_word: reversed", lambda: recipe.interval_word(1.0, 0.0, "+", "-", "0"), ValueError, "interval"),
+    ("safe_verdict: NaN", lambda: recipe.safe_verdict(np.nan, 0.0, 1.0, expected_sign=1), ValueError, "estimate"),
+    ("rank_agreement: NaN key", lambda: recipe.rank_agreement(PER, dict(a=1.0, b=np.nan, c=2.0), "random"),
+     ValueError, "non-finite"),
+    ("rank_agreement: n_perm 10", lambda: recipe.rank_agreement(PER, dict(a=1.0, b=2.0, c=3.0), "random", n_perm=10),
+     ValueError, "n_perm"),
+    ("rank_agreement: too few neurons",
+     lambda: recipe.rank_agreement(PER[PER.neuron < 2], dict(a=1.0, b=2.0, c=3.0), "random"), ValueError, "neurons"),
+    ("interpolation_difference: no neurons",
+     lambda: recipe.interpolation_difference(PER, "a", "b", neurons=np.zeros(10, bool)), ValueError, "neurons"),
 ]
 
 
