@@ -194,8 +194,8 @@ def test_forward_fit_noise_needs_target_half_predictions():
                       n_neurons=15, n_units=400, n_repeats=10, noise=noise_for_reliability(0.6, 10),
                       seed=0)
     truth = predictivity(s.model, _noiseless(s.recording.signal), n_splits=1, **FAST).summary["mean_ev"]
-    src = predictivity(s.model, s.recording.trials, n_splits=3, **FAST)
-    either = predictivity(s.model, s.recording.trials, n_splits=3, prediction_reliability="either", **FAST)
+    src = predictivity(s.model, s.recording.trials, n_splits=3, prediction_reliability="source", **FAST)
+    either = predictivity(s.model, s.recording.trials, n_splits=3, **FAST)  # the default
     assert (src.per_target.prediction_reliability == 1).all()
     assert (either.per_target.prediction_reliability < 1).all()
     assert abs(either.summary["mean_ev"] - truth) < 8
@@ -331,15 +331,120 @@ def test_ev_over_100_is_flagged(rng):
     assert res.summary["n_ev_over_100"] == int((pt.ev > 100).sum())
 
 
-def test_label_units():
+def test_label_units_rank_rule():
     ev = np.array([5.0, 1.0, np.nan, 9.0, 3.0, 7.0, 2.0, 8.0, 0.0, 4.0, 6.0])
-    lab = label_units(ev, top=0.2, bottom=0.2)
+    lab = label_units(ev, top=0.2, bottom=0.2, rule="rank")
     assert list(lab[[3, 7]]) == ["common", "common"] and list(lab[[8, 1]]) == ["unique", "unique"]
     assert lab[2] == "undefined" and (lab == "middle").sum() == 6
-    ser = label_units(pd.Series(ev, index=list("abcdefghijk")), top=0.1, bottom=0.3)
+    ser = label_units(pd.Series(ev, index=list("abcdefghijk")), top=0.1, bottom=0.3, rule="rank")
     assert ser["d"] == "common" and (ser == "unique").sum() == 3 and list(ser.index) == list("abcdefghijk")
     with pytest.raises(ValueError, match="top and bottom"):
-        label_units(ev, top=0.7, bottom=0.5)
+        label_units(ev, top=0.7, bottom=0.5, rule="rank")
+
+
+def test_label_units_null_rule():
+    ev = np.array([50.0, 40.0, 30.0, 20.0, 10.0, 5.0, 1.0, np.nan, 2.0, 3.0])
+    p = np.array([0.001, 0.001, 0.3, 0.002, 0.004, 0.9, 0.5, 0.001, np.nan, 0.04])
+    lab = label_units(ev, p_value=p, correction="none", top=0.3)  # top 3 of 9 defined: 50, 40, 30
+    assert list(lab) == ["common", "common", "unique", "middle", "middle", "unique", "unique",
+                         "undefined", "undefined", "middle"]
+    # Benjamini-Hochberg over the 9 p-values: 0.04 -> 0.04*9/6 = 0.06 > 0.05, no longer distinguishable
+    fdr = label_units(ev, p_value=p, top=0.3)
+    assert fdr[9] == "unique" and fdr[4] == "middle" and fdr[0] == "common"
+    with pytest.raises(ValueError, match="needs p_value"):
+        label_units(ev)
+    with pytest.raises(ValueError, match="bottom"):
+        label_units(ev, p_value=p, bottom=0.2)
+    with pytest.raises(ValueError, match="rule"):
+        label_units(ev, p_value=p, rule="top")
+
+
+def test_benjamini_hochberg_matches_scipy():
+    from scipy.stats import false_discovery_control
+
+    from bothways.stats import benjamini_hochberg
+
+    p = np.random.default_rng(3).uniform(size=400) ** 3
+    np.testing.assert_allclose(benjamini_hochberg(p), false_discovery_control(p, method="bh"), rtol=1e-12)
+    # closed form on a small case: sorted p*m/i, monotone from the top
+    np.testing.assert_allclose(benjamini_hochberg([0.01, 0.04, 0.03, 0.5]), [0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
+    with pytest.raises(ValueError, match="lie in"):
+        benjamini_hochberg([0.1, np.nan])
+
+
+# ----------------------------------------------------------------------- null, signed EV, ceilings
+def test_permutation_null_calibrated():
+    """Image-independent features: the permutation p-value is uniform (the observed fit is
+    one more exchangeable draw) and the null mean EV equals the mean EV — which is well
+    above 0, because EV is built from r²."""
+    rng = np.random.default_rng(0)
+    n, K = 96, 19
+    model = rng.standard_normal((n, 30))
+    signal = rng.standard_normal((n, 240))
+    trials = signal[:, :, None] + rng.standard_normal((n, 240, 4))
+    res = predictivity(model, trials, n_splits=2, n_permutations=K, n_folds=5, alphas=[1.0, 10.0, 100.0],
+                       seed=1, n_boot=0)
+    pt, sm = res.per_target, res.summary
+    p = pt["p_value"].to_numpy()
+    assert res.null_r.shape == (K, 240) and res.null_ev.shape == (K, 240)
+    # discrete uniform on {1, ..., K+1}/(K+1): bins of 5 ranks hold 1/4 each
+    counts = np.histogram(p, bins=[0, 0.26, 0.51, 0.76, 1.01])[0]
+    from scipy.stats import chisquare
+    assert chisquare(counts).pvalue > 0.001, counts
+    assert abs(np.mean(p <= 0.05) - 0.05) < 0.045
+    assert sm["null_mean_ev"] == pytest.approx(sm["mean_ev"], rel=0.3)
+    assert sm["mean_ev"] > 1.0 and abs(sm["mean_ev_signed"]) < 0.5 * sm["mean_ev"]
+    assert sm["n_permutations"] == K and sm["n_above_null_fdr"] <= 5
+    np.testing.assert_allclose(pt["ev_null_mean"], np.nanmean(res.null_ev, axis=0))
+    # a real signal is distinguishable: the same targets read from the signal itself
+    good = predictivity(signal[:, :40] + 0.3 * rng.standard_normal((n, 40)), trials[:, :40], n_splits=2,
+                        n_permutations=K, n_folds=5, seed=1, n_boot=0)
+    assert good.summary["n_above_null"] == 40 and (good.per_target.p_value == 1 / (K + 1)).all()
+
+
+def test_signed_ev_by_hand():
+    s = _sim(n_stimuli=200, n_shared=2, n_model_private=30, noise=8.0, seed=4)
+    res = predictivity(s.recording.trials, s.model, n_splits=2, **QUICK)
+    pt = res.per_target
+    target = s.model
+    r = np.array([np.corrcoef(res.predictions[:, j], target[:, j])[0, 1] for j in range(target.shape[1])])
+    hand = np.sign(r) * 100 * r ** 2 / (pt["target_reliability"] * pt["prediction_reliability"])
+    hand = np.where(pt["prediction_reliability"] > 0, hand, np.nan)
+    np.testing.assert_allclose(pt["ev_signed"], hand, rtol=1e-9)
+    assert (r < 0).any()
+    assert res.summary["mean_ev_signed"] == pytest.approx(np.nanmean(hand))
+
+
+def test_default_ceilings_unbiased_both_ways():
+    """192 stimuli, 50 neurons, reliabilities 0.6-0.77: the default ceiling ("either")
+    leaves forward and reverse EV within 3 points (median over targets of the
+    difference) of the EV of the noiseless rates; "source" leaves forward far below."""
+    rel = np.linspace(0.6, 0.77, 50)
+    for seed in (0, 1):
+        s = simulate_pair(n_stimuli=192, n_shared=10, n_brain_private=5, n_model_private=40, n_neurons=50,
+                          n_units=300, n_repeats=8, noise=noise_for_reliability(rel, 8), seed=seed)
+        kw = dict(n_splits=10, n_boot=0)
+        truth_f = predictivity(s.model, s.recording.signal, **kw).per_target.ev
+        fwd = predictivity(s.model, s.recording, **kw).per_target.ev
+        src = predictivity(s.model, s.recording, prediction_reliability="source", **kw).per_target.ev
+        truth_r = predictivity(s.recording.signal, s.model[:, :200], **kw).per_target.ev
+        rev = predictivity(s.recording, s.model[:, :200], **kw).per_target.ev
+        assert abs(np.median(fwd - truth_f)) <= 3, (seed, np.median(fwd - truth_f))
+        assert abs(np.median(rev - truth_r)) <= 3, (seed, np.median(rev - truth_r))
+        assert np.median(src - truth_f) < -5
+
+
+def test_published_forward_correction_overshoots_near_interpolation():
+    """2000 units reading 510 latents, 192 stimuli: the published fixed alpha interpolates,
+    and its target-half correction lifts forward EV above the noiseless EV (measured
+    +2.6 to +7.3 points over seeds 0-2; seed 0 here)."""
+    rel = np.linspace(0.6, 0.77, 50)
+    s = simulate_pair(n_stimuli=192, n_shared=10, n_brain_private=5, n_model_private=500, n_neurons=50,
+                      n_units=2000, n_repeats=8, noise=noise_for_reliability(rel, 8), seed=0)
+    kw = dict(n_splits=10, n_boot=0)
+    truth = predictivity(s.model, s.recording.signal, **kw).summary["mean_ev"]
+    mk = predictivity(s.model, s.recording, method="muzellec_kar", **kw).summary["mean_ev"]
+    assert mk - truth > 1.5
 
 
 # ----------------------------------------------------------------------- bad input

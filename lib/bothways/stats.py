@@ -3,12 +3,14 @@
 - :func:`pearson_columns`, :func:`spearman_columns` — the correlation of every column
   (or row) of one array with the same column of another, NaN where either is constant;
 - :func:`percentile_interval` — the percentile interval of resampled values;
+  :func:`centred_interval` — its spread centred on the estimate (for biased resamples);
 - :func:`bootstrap` — a percentile-bootstrap interval of any statistic of paired or
   single samples, resampled with an explicit seed;
 - :func:`paired_difference` — the difference of a statistic between two conditions
   measured on the same items, with a paired bootstrap interval (so that every
   difference a chapter reports gets one);
-- :func:`nonconstant_units` — the columns that vary over stimuli.
+- :func:`nonconstant_units` — the columns that vary over stimuli;
+- :func:`benjamini_hochberg` — false-discovery-rate adjusted p-values.
 
 Everything is numpy; randomness only through an explicit ``seed``.
 """
@@ -23,7 +25,7 @@ from scipy.stats import rankdata
 from bothways._validation import check_int, check_number, numeric_array
 
 __all__ = ["pearson_columns", "spearman_columns", "percentile_interval", "Interval", "bootstrap",
-           "paired_difference", "nonconstant_units"]
+           "paired_difference", "nonconstant_units", "benjamini_hochberg", "centred_interval"]
 
 
 # --------------------------------------------------------------------------- correlations
@@ -87,6 +89,22 @@ def percentile_interval(values, level: float = 0.95, axis=None):
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices -> NaN
         lo, hi = np.nanpercentile(v, q, axis=axis)
     return (float(lo), float(hi)) if axis is None else (lo, hi)
+
+
+def centred_interval(estimate, samples, level: float = 0.95) -> tuple:
+    """The percentile interval of ``samples`` shifted so that their median sits on ``estimate``.
+
+    ``(estimate + q_low − median, estimate + q_high − median)``. For statistics whose
+    resamples are biased — the r² of a bootstrap resample is biased *upward* near 0,
+    because repeated stimuli correlate by chance — the plain percentile interval can
+    miss the estimate altogether; this keeps the bootstrap's spread and drops its
+    bias. Non-finite samples are left out.
+    """
+    lo, hi = percentile_interval(samples, level)
+    v = np.asarray(samples, dtype=np.float64)
+    med = float(np.median(v[np.isfinite(v)])) if np.isfinite(v).any() else np.nan
+    est = float(estimate)
+    return est + lo - med, est + hi - med
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,3 +183,29 @@ def paired_difference(a, b, statistic=np.mean, n_boot: int = 1000, level: float 
     keep = np.isfinite(a) & np.isfinite(b)
     return bootstrap(lambda x, y: statistic(x) - statistic(y), a[keep], b[keep], n_boot=n_boot,
                      level=level, seed=seed)
+
+
+# --------------------------------------------------------------------------- multiple comparisons
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (Benjamini & Hochberg 1995).
+
+    ``p_(i) · m / i`` for the i-th smallest of ``m`` p-values, made monotone from the
+    largest down (``min`` over ``j ≥ i``) and capped at 1, returned in the input order.
+    Rejecting where the adjusted value is ``≤ q`` controls the false-discovery rate at
+    ``q`` for independent (or positively dependent) tests; the same numbers as
+    ``scipy.stats.false_discovery_control(p, method="bh")``.
+    """
+    p = numeric_array(p_values, "p_values").astype(np.float64)
+    if p.ndim != 1:
+        raise ValueError(f"p_values must be 1-D, got shape {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        raise ValueError("p_values must be finite and lie in [0, 1] (drop undefined ones first)")
+    m = p.size
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    out = np.empty(m)
+    out[order] = adjusted
+    return out

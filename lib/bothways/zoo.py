@@ -14,7 +14,12 @@ scored in both directions by :func:`bothways.predictivity.predictivity`:
   :mod:`bothways.models` (features are disk-cached there);
 - :func:`forward_reverse_table` — one row per model, both directions side by side;
 - :func:`ev_vs_source_size` — how EV grows with the number of predictors (neurons for
-  reverse, units for forward).
+  reverse, units for forward);
+- :func:`paired_gap` — forward and reverse at *equal* predictor counts (random model
+  units vs the recorded neurons), each beside its permutation null (:class:`Score`),
+  with a paired bootstrap interval of the gap (:class:`Gap`);
+- :func:`predictor_curve` — forward EV against the number of model units used, with
+  intervals and nulls.
 
 This module sits above :mod:`bothways.predictivity` (scores) and
 :mod:`bothways.models` (features), which is why it is neither of them: it fits no
@@ -25,6 +30,7 @@ itself. Shapes follow the book: a model is ``(stimuli, units)``, recordings
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -37,7 +43,8 @@ from bothways.predictivity import predictivity
 from bothways.stats import nonconstant_units
 
 __all__ = ["VARIANTS", "StimulusSplit", "LayerChoice", "BothWaysScores", "ZooResult", "split_stimuli",
-           "select_layer", "score_both_ways", "score_zoo", "forward_reverse_table", "ev_vs_source_size"]
+           "select_layer", "score_both_ways", "score_zoo", "forward_reverse_table", "ev_vs_source_size",
+           "Score", "Gap", "paired_gap", "PredictorCurve", "predictor_curve"]
 
 #: Analysis variants compared in chapter 1: name -> keyword arguments for
 #: :func:`bothways.predictivity.predictivity`.
@@ -429,3 +436,319 @@ def ev_vs_source_size(source, target, counts: Sequence[int], n_draws: int = 5, s
             rows.append(dict(n_source=k, draw=d, mean_ev=res.summary["mean_ev"],
                              median_ev=res.summary["median_ev"], n_nan=res.summary["n_nan"]))
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- matched predictor counts
+@dataclass(frozen=True, eq=False)
+class Score:
+    """One direction's score at a fixed number of predictors (:func:`paired_gap`).
+
+    direction : ``"forward"`` or ``"reverse"``. ``n_predictors``: predictor columns per
+    fit (model units for forward, neurons for reverse); ``n_targets``, ``n_draws``
+    (random predictor subsets, averaged).
+    mean_ev, ci_low, ci_high : the mean EV (%) over targets (``statistic`` of
+        :func:`paired_gap`), averaged over draws, and its percentile-bootstrap interval
+        (stimuli, targets and draws resampled).
+    mean_ev_signed : the same with the signed EV (``sign(r)·EV``).
+    null_mean_ev, null_high : the mean over permutations of the score refitted with the
+        source's stimuli permuted, and the 95th percentile of those permuted scores
+        (``NaN`` without permutations); ``p_value``: ``(1 + #{null ≥ score})/(K + 1)``.
+    n_above_null : targets (summed over draws) with a permutation p-value ≤ 0.05,
+        Benjamini–Hochberg corrected within each draw; ``frac_above_null`` the fraction.
+    samples : (n_boot,) bootstrap values; ``null_samples`` (K,) permuted scores.
+    results : the :class:`~bothways.predictivity.PredictivityResult` of every draw.
+    predictors : (n_draws, n_predictors) the predictor columns of every draw.
+    """
+
+    direction: str
+    n_predictors: int
+    n_targets: int
+    n_draws: int
+    mean_ev: float
+    ci_low: float
+    ci_high: float
+    mean_ev_signed: float
+    null_mean_ev: float
+    null_high: float
+    p_value: float
+    n_above_null: float
+    frac_above_null: float
+    samples: np.ndarray = field(repr=False)
+    null_samples: np.ndarray | None = field(default=None, repr=False)
+    results: tuple = field(default=(), repr=False)
+    predictors: np.ndarray | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict:
+        """The scalar fields, for a table row."""
+        keys = ("direction", "n_predictors", "n_targets", "n_draws", "mean_ev", "ci_low", "ci_high",
+                "mean_ev_signed", "null_mean_ev", "null_high", "p_value", "n_above_null", "frac_above_null")
+        return {k: getattr(self, k) for k in keys}
+
+
+@dataclass(frozen=True, eq=False)
+class Gap:
+    """Forward − reverse at equal predictor counts (:func:`paired_gap`).
+
+    ``forward``, ``reverse``: the two :class:`Score`; ``estimate`` = forward.mean_ev −
+    reverse.mean_ev (points of EV), ``ci_low``/``ci_high`` its paired bootstrap interval
+    (the same stimulus resamples in both directions), ``samples`` the bootstrap values.
+    """
+
+    forward: Score
+    reverse: Score
+    estimate: float
+    ci_low: float
+    ci_high: float
+    level: float
+    samples: np.ndarray = field(repr=False)
+
+    @property
+    def n_predictors(self) -> int:
+        return self.forward.n_predictors
+
+    def as_dict(self) -> dict:
+        return dict(n_predictors=self.n_predictors, forward=self.forward.mean_ev, forward_low=self.forward.ci_low,
+                    forward_high=self.forward.ci_high, forward_null=self.forward.null_mean_ev,
+                    reverse=self.reverse.mean_ev, reverse_low=self.reverse.ci_low,
+                    reverse_high=self.reverse.ci_high, reverse_null=self.reverse.null_mean_ev,
+                    gap=self.estimate, gap_low=self.ci_low, gap_high=self.ci_high)
+
+
+_STATISTICS = ("ev", "ev_signed")
+
+
+def _boot_means(results, targets, weights, draw_idx, target_rng, signed):
+    """(n_boot,) mean EV over resampled targets and draws, stimuli weighted by ``weights``.
+
+    ``results``: one PredictivityResult per draw (same stimuli), ``targets`` the
+    trial-averaged (stimuli, targets) each predicted; predictions and
+    ceilings are held fixed (as in :func:`~bothways.predictivity.predictivity`'s
+    bootstrap); ``weights`` (n_boot, stimuli) resampling weights summing to 1;
+    ``draw_idx`` (n_boot, n_draws) the draws of each resample."""
+    B = weights.shape[0]
+    per_draw = []
+    for res, Y in zip(results, targets):
+        inv = res.noise_ceiling.inverse
+        ok = np.isfinite(inv)
+        P = np.asarray(res.predictions, dtype=np.float64)[:, ok]
+        T = np.asarray(Y, dtype=np.float64)[:, ok]
+        P = P - P.mean(axis=0)
+        T = T - T.mean(axis=0)
+        mp, my = weights @ P, weights @ T
+        sxy = weights @ (P * T) - mp * my
+        sxx = weights @ (P * P) - mp ** 2
+        syy = weights @ (T * T) - my ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = sxy / np.sqrt(sxx * syy)
+        ev = 100.0 * r ** 2 * inv[ok]
+        if signed:
+            ev = np.sign(r) * ev
+        q = ev.shape[1]
+        t = target_rng.integers(0, q, size=(B, q))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            per_draw.append(np.nanmean(np.take_along_axis(ev, t, axis=1), axis=1))
+    per_draw = np.stack(per_draw, axis=1)  # (B, n_draws)
+    return np.take_along_axis(per_draw, draw_idx, axis=1).mean(axis=1)
+
+
+def _score(direction, results, cols, boot, signed, level):
+    from bothways.stats import centred_interval
+
+    col = "ev_signed" if signed else "ev"
+    means = np.array([np.nanmean(r.per_target[col]) for r in results])
+    signed_means = np.array([np.nanmean(r.per_target["ev_signed"]) for r in results])
+    est = float(means.mean())
+    lo, hi = centred_interval(est, boot, level)
+    null = None
+    null_mean = null_high = p = n_above = frac = np.nan
+    if results[0].null_r is not None:
+        from bothways.stats import benjamini_hochberg
+
+        per = []
+        for r in results:
+            ev = r.null_ev
+            per.append(np.nanmean(np.sign(r.null_r) * ev if signed else ev, axis=1))
+        null = np.mean(per, axis=0)
+        null_mean, null_high = float(null.mean()), float(np.percentile(null, 95))
+        p = float((1 + np.sum(null >= est)) / (null.size + 1))
+        n_above, total = 0, 0
+        for r in results:
+            pv = r.per_target["p_value"].to_numpy()
+            ok = np.isfinite(pv)
+            n_above += int(np.sum(benjamini_hochberg(pv[ok]) <= 0.05)) if ok.any() else 0
+            total += pv.size
+        frac = n_above / total
+    return Score(direction, int(cols.shape[1]), int(results[0].per_target.shape[0]), len(results), est,
+                 float(lo), float(hi), float(signed_means.mean()), null_mean, null_high, p, n_above, frac,
+                 boot, null, tuple(results), cols)
+
+
+def _draw_columns(n_avail, k, n_draws, rng, pool=None):
+    pool = np.arange(n_avail) if pool is None else np.asarray(pool)
+    if k == pool.size:
+        return pool[None, :].copy()
+    return np.stack([np.sort(rng.choice(pool, k, replace=False)) for _ in range(n_draws)])
+
+
+def _forward_draws(X, R, cols, opts):
+    """One forward fit per set of model-unit columns; -> (results, trial-averaged targets)."""
+    Rm = _mean_of(R)
+    return [predictivity(X[:, c], R, **opts) for c in cols], [Rm] * len(cols)
+
+
+def _mean_of(A):
+    A = np.asarray(A, dtype=np.float64)
+    if A.ndim == 3:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(A, axis=2)
+    return A
+
+
+def paired_gap(model, recordings, n_predictors: int | None = None, n_draws: int = 5, max_units: int = 1000,
+               seed=0, n_boot: int = 1000, level: float = 0.95, n_permutations: int = 0,
+               statistic: str = "ev", **predictivity_options) -> Gap:
+    """Forward and reverse EV at **equal predictor counts**, with a paired bootstrap CI
+    of their difference.
+
+    Forward predictivity uses every unit of a layer (thousands) to predict each of a
+    few dozen neurons; reverse uses the neurons to predict each unit. Part of any
+    forward–reverse gap is then the number of predictors, not the representations.
+    Here both directions use ``n_predictors`` predictors (default: the number of
+    neurons):
+
+    - forward: ``n_draws`` random sets of ``n_predictors`` non-constant model units →
+      every neuron (:func:`~bothways.predictivity.predictivity`, the default
+      ceilings);
+    - reverse: ``n_predictors`` neurons (all of them by default; else ``n_draws``
+      random sets) → a seeded random sample of at most ``max_units`` non-constant
+      units (a random sample estimates the mean over all units without bias).
+
+    The score of a direction is the mean EV over targets averaged over draws
+    (``statistic="ev"``: the paper's r²-based EV; ``"ev_signed"``: ``sign(r)·EV``).
+    The interval comes from one bootstrap shared by both directions: each resample
+    draws the stimuli with replacement (the *same* stimuli for forward and reverse:
+    held-out predictions and ceilings fixed, r recomputed), the targets of each
+    direction with replacement, and the draws with replacement; the gap's interval is
+    the percentile interval of the paired differences, centred on the estimate
+    (:func:`~bothways.stats.centred_interval`: a resample's r² is biased upward near
+    0, so the plain percentile interval of a small EV can miss the EV itself).
+
+    Parameters
+    ----------
+    model : (stimuli, units) features, noiseless.
+    recordings : (stimuli, neurons, repeats), NaN-padded (or a Recording).
+    n_predictors : predictors per fit in both directions (≤ neurons, ≤ units).
+    n_draws, max_units, seed : random predictor subsets; cap on reverse targets.
+    n_boot, level : bootstrap resamples and interval level.
+    n_permutations : K stimulus permutations per fit for each direction's null
+        (:class:`Score` ``null_mean_ev``, ``p_value``, ``n_above_null``).
+    **predictivity_options : passed to every
+        :func:`~bothways.predictivity.predictivity` call (``n_splits``, ``n_folds``,
+        ``device``, ``method``, ...).
+
+    Returns
+    -------
+    :class:`Gap`.
+    """
+    from bothways._validation import check_choice, check_number
+    from bothways.stats import centred_interval
+
+    check_choice(statistic, "statistic", _STATISTICS)
+    level = check_number(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    X = np.asarray(responses_of(model), dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"model must be (stimuli, units), got shape {X.shape}")
+    R = as_trials(recordings, "recordings")
+    if X.shape[0] != R.shape[0]:
+        raise ValueError(f"model and recordings have different numbers of stimuli: {X.shape[0]} vs {R.shape[0]}")
+    n, q = R.shape[0], R.shape[1]
+    units = nonconstant_units(X)
+    k = q if n_predictors is None else check_int(n_predictors, "n_predictors", minimum=2, maximum=q)
+    if units.size < max(k, 2):
+        raise ValueError(f"the model has {units.size} non-constant units; need at least n_predictors={k}")
+    n_draws = check_int(n_draws, "n_draws", minimum=1)
+    n_boot = check_int(n_boot, "n_boot", minimum=2)
+    max_units = check_int(max_units, "max_units", minimum=1)
+    rng = np.random.default_rng([int(seed), 17])
+    fwd_cols = _draw_columns(X.shape[1], k, n_draws, rng, pool=units)
+    rev_cols = _draw_columns(q, k, n_draws, rng)
+    targets = units if units.size <= max_units else np.sort(rng.choice(units, max_units, replace=False))
+    opts = dict(seed=seed, n_boot=0, match_to=None, n_permutations=n_permutations, warn=False)
+    opts.update(predictivity_options)
+    fwd, fwd_t = _forward_draws(X, R, fwd_cols, opts)
+    rev = [predictivity(R[:, c], X[:, targets], **opts) for c in rev_cols]
+    brng = np.random.default_rng([int(seed), 19])
+    W = brng.multinomial(n, np.full(n, 1.0 / n), size=n_boot) / n
+    signed = statistic == "ev_signed"
+    bf = _boot_means(fwd, fwd_t, W, brng.integers(0, len(fwd), (n_boot, len(fwd))), brng, signed)
+    br = _boot_means(rev, [X[:, targets]] * len(rev), W, brng.integers(0, len(rev), (n_boot, len(rev))), brng,
+                     signed)
+    f, r = _score("forward", fwd, fwd_cols, bf, signed, level), _score("reverse", rev, rev_cols, br, signed, level)
+    d = bf - br
+    lo, hi = centred_interval(f.mean_ev - r.mean_ev, d, level)
+    return Gap(f, r, f.mean_ev - r.mean_ev, float(lo), float(hi), float(level), d)
+
+
+@dataclass(frozen=True, eq=False)
+class PredictorCurve:
+    """Forward EV against the number of model units used as predictors (:func:`predictor_curve`).
+
+    ``summary``: one row per count (``n_predictors``, ``mean_ev``, ``ci_low``,
+    ``ci_high``, ``null_mean_ev``, ``n_draws``); ``draws``: one row per (count, draw)
+    with that draw's ``mean_ev`` and ``null_mean_ev``.
+    """
+
+    summary: pd.DataFrame
+    draws: pd.DataFrame
+
+
+def predictor_curve(model, recordings, counts: Sequence[int], n_draws: int = 5, seed=0, n_boot: int = 1000,
+                    level: float = 0.95, n_permutations: int = 0, statistic: str = "ev",
+                    **predictivity_options) -> PredictorCurve:
+    """Forward EV (mean over neurons) as a function of how many model units predict.
+
+    For every count, ``n_draws`` random sets of that many non-constant units predict
+    every neuron (:func:`~bothways.predictivity.predictivity`); the point is the mean
+    over draws and the interval a percentile bootstrap over stimuli, neurons and draws
+    (as in :func:`paired_gap`). With ``n_permutations`` each fit also gets its
+    stimulus-permutation null (``null_mean_ev``). A count equal to the number of
+    non-constant units is drawn once.
+    """
+    from bothways._validation import check_choice
+    from bothways.stats import centred_interval
+
+    check_choice(statistic, "statistic", _STATISTICS)
+    X = np.asarray(responses_of(model), dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"model must be (stimuli, units), got shape {X.shape}")
+    R = as_trials(recordings, "recordings")
+    if X.shape[0] != R.shape[0]:
+        raise ValueError(f"model and recordings have different numbers of stimuli: {X.shape[0]} vs {R.shape[0]}")
+    units = nonconstant_units(X)
+    counts = [int(c) for c in counts]
+    if not counts or min(counts) < 1 or max(counts) > units.size:
+        raise ValueError(f"counts must lie in [1, {units.size}] (non-constant units), got {counts}")
+    n_draws, n_boot = check_int(n_draws, "n_draws", minimum=1), check_int(n_boot, "n_boot", minimum=2)
+    n = R.shape[0]
+    rng = np.random.default_rng([int(seed), 23])
+    brng = np.random.default_rng([int(seed), 29])
+    W = brng.multinomial(n, np.full(n, 1.0 / n), size=n_boot) / n
+    opts = dict(seed=seed, n_boot=0, match_to=None, n_permutations=n_permutations, warn=False)
+    opts.update(predictivity_options)
+    signed = statistic == "ev_signed"
+    col = "ev_signed" if signed else "ev"
+    rows, draws = [], []
+    for c in counts:
+        cols = _draw_columns(X.shape[1], c, n_draws, rng, pool=units)
+        res, tgt = _forward_draws(X, R, cols, opts)
+        boot = _boot_means(res, tgt, W, brng.integers(0, len(res), (n_boot, len(res))), brng, signed)
+        means = [float(np.nanmean(r.per_target[col])) for r in res]
+        lo, hi = centred_interval(np.mean(means), boot, level)
+        nulls = [float(np.nanmean(np.sign(r.null_r) * r.null_ev if signed else r.null_ev))
+                 if r.null_r is not None else np.nan for r in res]
+        draws += [dict(n_predictors=c, draw=i, mean_ev=m, null_mean_ev=z) for i, (m, z) in enumerate(zip(means, nulls))]
+        rows.append(dict(n_predictors=c, mean_ev=float(np.mean(means)), ci_low=float(lo), ci_high=float(hi),
+                         null_mean_ev=float(np.mean(nulls)), n_draws=len(res)))
+    return PredictorCurve(pd.DataFrame(rows), pd.DataFrame(draws))

@@ -194,7 +194,8 @@ def pairwise_predictivity(populations: Mapping[str, np.ndarray], pairs: Sequence
     for src, tgt in pairs:
         S, T = arrays[src][:, cols[src]], arrays[tgt]
         res = predictivity(S, T, n_splits=n_splits, seed=seed, n_boot=n_boot, match_to=None,
-                           **{"warn": False, **predictivity_options})  # NaN EVs are counted in n_nan
+                           **{"warn": False, "prediction_reliability": "source",  # the labels above
+                              **predictivity_options})  # NaN EVs are counted in n_nan
         pt, s = res.per_target, res.summary
         rows.append(dict(source=src, target=tgt, direction=res.direction,
                          correction=correction_label(S.ndim == 3, T.ndim == 3),
