@@ -461,11 +461,9 @@ def test_a_split_is_part_of_the_key(syn, tmp_path):
         d.split(np.arange(10))
 
 
-def test_permutation_null_option_equals_the_direct_null(syn, tmp_path):
-    """``n_permutations`` adds each target's stimulus-permutation null to a cell: the
-    numbers of :func:`bothways.behaviour.reverse_ev_null` on the same fit."""
-    from bothways.behaviour import reverse_ev_null
-
+def test_permutation_null_option_is_predictivitys_null(syn, tmp_path):
+    """``n_permutations`` gives each target of a cell predictivity's stimulus-permutation
+    null, with the numbers of the direct call."""
     images, trials = syn
     opts = dict(n_splits=2, n_boot=0, n_folds=4, match_to=None, max_units=25, n_permutations=9)
     sw = sweep.Sweep(["pixels"], {"syn": syn}, directions=["reverse"], options=opts, store=tmp_path / "s")
@@ -474,18 +472,17 @@ def test_permutation_null_option_equals_the_direct_null(syn, tmp_path):
     summary = sw.results().iloc[0]
     X = bm.extract_features(bm.get_model("pixels"), images, "pixels").values.astype(np.float64)
     units = np.sort(np.random.default_rng([0, 7]).choice(X.shape[1], 25, replace=False))
-    kw = dict(n_splits=2, n_boot=0, n_folds=4, match_to=None, seed=0)
-    res = predictivity(trials, X[:, units], **kw)
-    ref = reverse_ev_null(res, trials, X[:, units], n_permutations=9, seed=0)
+    ref = predictivity(trials, X[:, units], n_splits=2, n_boot=0, n_folds=4, match_to=None, seed=0,
+                       n_permutations=9)
     np.testing.assert_array_equal(ours["target"], units)
-    for col in ("ev", "ev_signed", "ev_null_mean", "p_value"):
+    for col in ("ev", "ev_signed", "ev_null_mean", "r_null_mean", "p_value"):
         np.testing.assert_allclose(ours[col].to_numpy(float), ref.per_target[col].to_numpy(float), rtol=1e-12,
                                    err_msg=col)
-    for col in ("null_mean_ev", "mean_ev_signed", "n_above_null"):
-        assert summary[col] == pytest.approx(ref.summary[col], rel=1e-12)
-    assert summary["n_permutations"] == 9
+    for col in ("null_mean_ev", "mean_ev_signed", "n_above_null", "n_above_null_fdr", "n_permutations"):
+        assert summary[col] == pytest.approx(ref.summary[col], rel=1e-12), col
+    assert summary["n_permutations"] == 9 and ours["p_value"].min() >= 0.1 - 1e-12
     with pytest.raises(sweep.SweepInputError, match="n_permutations"):
-        sweep.Sweep(["pixels"], {"syn": syn}, options=dict(n_permutations=0), store=tmp_path / "s")
+        sweep.Sweep(["pixels"], {"syn": syn}, options=dict(n_permutations=-1), store=tmp_path / "s")
 
 
 def test_recordings_and_it_files_as_data(syn, tmp_path):

@@ -167,32 +167,48 @@ def reverse_units(trials, features, max_units: int | None = 500, n_permutations:
 
     ``trials`` (stimuli, neurons, repeats) predict each non-constant column of
     ``features`` (stimuli, units) with :func:`bothways.predictivity.predictivity`
-    (book default: per-target ridge alpha, split-half prediction reliabilities);
-    :func:`bothways.behaviour.reverse_ev_null` refits with the stimuli permuted
-    (same folds, same ceilings); :func:`bothways.behaviour.label_units_by_null` labels
-    units common (top ``top`` by EV and above the null) or unique (not distinguishable
-    from it). With ``max_units`` the units are a seeded random sample (an unbiased
-    estimate of the layer's mean), drawn as a sweep cell draws it
-(``numpy.random.default_rng([seed, 7])``, :mod:`bothways.sweep.compute`). Returns
-``(units table, summary dict)``.
+    (book default: per-target ridge alpha, split-half reliabilities), with
+    ``n_permutations`` stimulus permutations refitted with the same folds and ceilings
+    (a per-unit null and p-value); :func:`bothways.predictivity.label_units`
+    (``rule="null"``, ``correction="none"``) labels units common (top ``top`` by EV
+    and above the null at ``alpha``) or unique (not distinguishable from it). No
+    multiple-comparison correction: at ``size="ci"`` the smallest p-value is 0.05
+    (19 permutations), so a Benjamini–Hochberg correction over hundreds of units could
+    pass none; "unique" units are the ones that fail even the uncorrected test. With
+    ``max_units`` the units are a seeded random sample (an unbiased estimate of the
+    layer's mean), drawn as a sweep cell draws it (``numpy.random.default_rng([seed,
+    7])``, :mod:`bothways.sweep.compute`). Returns ``(units table, summary dict)``;
+    the summary's ``n_above_null`` counts p ≤ ``alpha``.
     """
+    from bothways.predictivity import label_units
+
     X = np.asarray(features, dtype=np.float64)
     units = nonconstant_units(X)
     if units.size == 0:
         raise ValueError("every unit of features is constant over the stimuli")
     if max_units is not None and units.size > int(max_units):
         units = np.sort(np.random.default_rng([int(seed), 7]).choice(units, int(max_units), replace=False))
-    kw = dict(n_splits=n_splits, n_folds=n_folds, seed=seed, n_boot=0, match_to=None)
+    kw = dict(n_splits=n_splits, n_folds=n_folds, seed=seed, n_boot=0, match_to=None, n_permutations=n_permutations)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # undefined EVs are counted in the summary
         res = predictivity(trials, X[:, units], **kw, **options)
-        null = beh.reverse_ev_null(res, trials, X[:, units], n_permutations=n_permutations, seed=seed,
-                                   alpha=alpha, **options)
-    table = null.per_target.assign(unit=units)[["unit", "ev", "ev_signed", "r", "ev_null_mean", "p_value"]]
-    table["label"] = beh.label_units_by_null(table["ev"].to_numpy(), table["p_value"].to_numpy(), alpha, top)
-    summary = {**res.summary, **{k: null.summary[k] for k in ("null_mean_ev", "mean_ev_signed", "n_above_null",
-                                                                "n_permutations", "alpha")}}
-    return table.reset_index(drop=True), summary
+    table = _units_table(units, res.per_target, alpha, top)
+    return table, _null_summary(res.summary, table, alpha)
+
+
+def _units_table(units, per_target: pd.DataFrame, alpha: float, top: float) -> pd.DataFrame:
+    from bothways.predictivity import label_units
+
+    table = pd.DataFrame({"unit": np.asarray(units, dtype=np.int64),
+                          **{c: per_target[c].to_numpy(dtype=np.float64)
+                             for c in ("ev", "ev_signed", "r", "ev_null_mean", "p_value")}})
+    table["label"] = label_units(table["ev"].to_numpy(), top, rule="null", p_value=table["p_value"].to_numpy(),
+                                 correction="none", alpha=alpha)
+    return table
+
+
+def _null_summary(summary: Mapping, table: pd.DataFrame, alpha: float) -> dict:
+    return {**summary, "n_above_null": int(np.sum(table["p_value"].to_numpy() <= alpha)), "alpha": float(alpha)}
 
 
 def _trained(model) -> bool:
@@ -217,8 +233,8 @@ def score_zoo(models, images, trials, split, layers: Mapping | None = None, max_
     3. *Reverse* (``split.held_out``, the chosen layers): a seeded sample of at most
        ``max_units`` non-constant units, each predicted from every neuron, with an
        ``n_permutations`` stimulus-permutation null per unit; units are labelled
-       common / unique / middle / undefined by
-       :func:`bothways.behaviour.label_units_by_null` (``alpha``, ``top``).
+       common / unique / middle / undefined by :func:`bothways.predictivity.label_units`
+       (``rule="null"``, ``correction="none"``, ``alpha``, ``top``; see :func:`reverse_units`).
 
     The numbers are those of :func:`reverse_units` and of the direct calls (tested).
     Each cell is keyed by the content of its inputs (weights, layer, the hashes of the
@@ -282,12 +298,8 @@ def score_zoo(models, images, trials, split, layers: Mapping | None = None, max_
     out = {}
     for k, model in named.items():
         t = targets[targets["model"] == k]
-        units = pd.DataFrame({"unit": t["target"].to_numpy(dtype=np.int64),
-                              **{c: t[c].to_numpy(dtype=np.float64)
-                                 for c in ("ev", "ev_signed", "r", "ev_null_mean", "p_value")}})
-        units["label"] = beh.label_units_by_null(units["ev"].to_numpy(), units["p_value"].to_numpy(), alpha, top)
-        rev_summary = r_rows.loc[k].to_dict()
-        rev_summary.update(n_above_null=int(np.sum(units["p_value"].to_numpy() <= alpha)), alpha=float(alpha))
+        units = _units_table(t["target"].to_numpy(), t, alpha, top)
+        rev_summary = _null_summary(r_rows.loc[k].to_dict(), units, alpha)
         out[k] = NetworkScores(k, chosen[k], layer_scores[k], f_rows.loc[k].to_dict(), rev_summary, units,
                                int(rev_summary["n_units"]), int(rev_summary["n_constant_units"]), _trained(model))
     return out

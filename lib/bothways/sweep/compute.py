@@ -13,11 +13,11 @@ in one direction with :func:`bothways.predictivity.predictivity`:
 
 Unless the options set ``match_to``, reverse cells also summarise random subsets of
 as many units as there are neurons (``mean_ev_matched``, ...) under every method, and
-forward cells none. With the option ``n_permutations`` (K) every target also gets a
-stimulus-permutation null (:func:`bothways.behaviour.reverse_ev_null`: the source's
-stimuli permuted K times, refitted with the same folds and ceilings): per-target
-``ev_signed``, ``r_null_mean``, ``ev_null_mean``, ``p_value``, and in the summary
-``null_mean_ev``, ``mean_ev_signed``, ``n_above_null`` (p ≤ 0.05) and ``n_permutations``.
+forward cells none. With the option ``n_permutations`` (K > 0) every target also gets
+predictivity's stimulus-permutation null (the source's stimuli permuted K times,
+refitted with the same folds and ceilings): per-target ``ev_null_mean``,
+``r_null_mean`` and ``p_value``, and in the summary ``null_mean_ev``, ``n_above_null``
+(p ≤ 0.05) and ``n_above_null_fdr`` (after Benjamini–Hochberg).
 The summary adds ``median_r2`` and ``mean_r2`` (100 r², %, over
 targets): the criterion that ranks layers without noise correction.
 
@@ -44,7 +44,7 @@ __all__ = ["score_cell", "run_group", "Group", "code_fingerprint", "worker_devic
 #: Modules whose source determines a cell's numbers: their SHA-256 is part of every key,
 #: so changing the ridge, the predictivity or the feature code recomputes the cells.
 CODE_MODULES = ("bothways.ridge", "bothways.reliability", "bothways.predictivity", "bothways.stats",
-                "bothways.models", "bothways.behaviour", "bothways.sweep.compute")
+                "bothways.models", "bothways.sweep.compute")
 
 
 @lru_cache(maxsize=1)
@@ -114,12 +114,10 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
         raise ValueError(f"features must be (stimuli={T.shape[0]}, units), got shape {X.shape}")
     extra = dict(n_stimuli=X.shape[0], n_neurons=T.shape[1], n_units=X.shape[1])
     opts = dict(kwargs, seed=int(seed), progress=False)
-    n_perm = opts.pop("n_permutations", None)
     if device is not None:
         opts["device"] = device
     if direction == "forward":
         opts.setdefault("match_to", None)
-        source, scored = X, T
         res = predictivity(X, T, **opts)
         target = np.arange(T.shape[1])
     elif direction == "reverse":
@@ -131,40 +129,19 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
             rng = np.random.default_rng([int(seed), 7])
             units = np.sort(rng.choice(units, int(max_units), replace=False))
         opts.setdefault("match_to", T.shape[1] if units.size > T.shape[1] else None)
-        source, scored = T, X[:, units]
-        res = predictivity(source, scored, **opts)
+        res = predictivity(T, X[:, units], **opts)
         target = units
     else:
         raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
     extra["n_units_scored"] = int(len(target)) if direction == "reverse" else int(X.shape[1])
     table = res.per_target.reset_index(drop=True)
     summary = {("procedure" if k == "method" else k): v for k, v in res.summary.items() if k != "direction"}
-    if n_perm is not None:
-        table, null_summary = _null(res, source, scored, int(n_perm), int(seed), opts)
-        summary.update(null_summary)
     table.insert(0, "target", np.asarray(target, dtype=np.int64))
     summary.update(extra)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN r2 -> NaN
         summary.update(median_r2=float(100 * np.nanmedian(table["r2"])), mean_r2=float(100 * np.nanmean(table["r2"])))
     return table, summary
-
-
-#: Significance level counted in a null's ``n_above_null``.
-NULL_ALPHA = 0.05
-
-
-def _null(res, source, target, n_permutations: int, seed: int, opts: dict) -> tuple[pd.DataFrame, dict]:
-    """The stimulus-permutation null of a cell (:func:`bothways.behaviour.reverse_ev_null`,
-    seeded by the cell's seed) joined to its per-target table."""
-    from bothways.behaviour import reverse_ev_null
-
-    ridge = {k: v for k, v in opts.items() if k not in ("seed", "progress")}
-    null = reverse_ev_null(res, source, target, n_permutations=n_permutations, seed=seed, alpha=NULL_ALPHA, **ridge)
-    extra = null.per_target[["ev_signed", "r_null_mean", "ev_null_mean", "p_value"]].reset_index(drop=True)
-    table = pd.concat([res.per_target.reset_index(drop=True), extra], axis=1)
-    keep = ("null_mean_ev", "mean_ev_signed", "n_above_null", "n_permutations")
-    return table, {k: null.summary[k] for k in keep}
 
 
 @dataclass(frozen=True, eq=False)

@@ -37,7 +37,7 @@ def _allowed_options() -> set:
     from bothways.ridge import cv_ridge
 
     names = set(inspect.signature(predictivity).parameters) | set(inspect.signature(cv_ridge).parameters)
-    return (names - _NOT_OPTIONS - {"ridge_options"}) | {"max_units", "n_permutations"}
+    return (names - _NOT_OPTIONS - {"ridge_options"}) | {"max_units"}
 
 
 def spread_layers(layers: Sequence[str], max_layers: int | None) -> tuple:
@@ -143,8 +143,8 @@ class Sweep:
     options : predictivity / ridge options for every cell (``n_splits``, ``n_folds``,
         ``n_boot``, ``match_to``, ``alphas``, ``inner``, ``dtype``, ...) plus
         ``max_units`` (reverse targets: a seeded sample of at most that many
-        non-constant units) and ``n_permutations`` (a per-target stimulus-permutation
-        null: :mod:`bothways.sweep.compute`). Options a method fixes (``muzellec_kar``: alphas, folds,
+        non-constant units); ``n_permutations`` adds predictivity's per-target
+        stimulus-permutation null (:mod:`bothways.sweep.compute`). Options a method fixes (``muzellec_kar``: alphas, folds,
         intercept, reliability choices) are left out of that method's cells. Without
         ``match_to``, reverse cells summarise unit subsets as large as the neuron count
         (every method) and forward cells none.
@@ -184,8 +184,8 @@ class Sweep:
         if mu is not None and (isinstance(mu, bool) or not isinstance(mu, numbers.Integral) or mu < 1):
             raise SweepInputError(f"max_units must be None or an integer >= 1, got {mu!r}")
         npm = self.options.get("n_permutations")
-        if npm is not None and (isinstance(npm, bool) or not isinstance(npm, numbers.Integral) or npm < 1):
-            raise SweepInputError(f"n_permutations must be None or an integer >= 1, got {npm!r}")
+        if npm is not None and (isinstance(npm, bool) or not isinstance(npm, numbers.Integral) or npm < 0):
+            raise SweepInputError(f"n_permutations must be an integer >= 0, got {npm!r}")
         if pool not in (None, "avg", "max"):
             raise SweepInputError(f"pool must be None, 'avg' or 'max', got {pool!r}")
         self.pool = pool
