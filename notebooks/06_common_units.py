@@ -59,6 +59,7 @@ from bothways import report
 from bothways.analyses import common_units as cu
 from bothways.config import sizes
 from bothways.data import load_cowley_session
+from bothways.data.files import cache_dir
 from bothways.models import cifar10_accuracy, load_cifar10_subset
 from bothways.plotting import PALETTE, paired_scatter, set_theme
 from bothways.zoo import split_stimuli
@@ -108,12 +109,17 @@ print(f"V4: {len(images)} images ({len(split.selection)} choose layers, {len(spl
 # predictions counted as negative rather than as explained variance) and each network's
 # mean null EV, and the accuracies used later: measured on the CIFAR JPEG files for the
 # ResNets, the documented ImageNet top-1 for the Lite networks.
+#
+# The loop over networks is a sweep ({doc}`../book/sweeps`): three grids of cells —
+# every candidate layer on the selection images, then the chosen layers forward and
+# reverse (with the null) on the held-out images — each cell keyed by the content of
+# its inputs and stored under the cache folder, so running the chapter again reads
+# its cells back, and `size="full"` is the same sweep over a bigger grid.
 
 # %%
-scores = {m: cu.score_network(m, images, trials, split, layers=S.layers.get(m), max_units=S.max_units,
-                              n_permutations=S.n_permutations, alpha=S.alpha, top=S.top, n_splits=S.n_splits,
-                              n_folds=S.n_folds, seed=seed, device=device)
-          for m in (*S.models, *S.controls)}
+scores = cu.score_zoo((*S.models, *S.controls), images, trials, split, layers=S.layers, max_units=S.max_units,
+                      n_permutations=S.n_permutations, alpha=S.alpha, top=S.top, n_splits=S.n_splits,
+                      n_folds=S.n_folds, seed=seed, device=device, store=cache_dir("sweeps"))
 cifar_accuracy = {m: cifar10_accuracy(cu.resolve_model(m), n_per_class=None, device=device).accuracy
                   for m in S.models if cu.family(m) == "ResNet"}
 zoo = cu.zoo_table(scores, cifar_accuracy)
@@ -534,5 +540,5 @@ my_answer = 100 * (scores[S.models[0]].units["label"] == "unique").mean()
 # `a`, `b`, `consistency`).
 #
 # **3 (open).** Rerun Step 2 with every network's layer fixed to its last candidate
-# (`layers` in `cu.score_network`), the "IT-like" end of the network. Do common units
+# (`layers` in `cu.score_zoo`), the "IT-like" end of the network. Do common units
 # decode better there, and does the consistency verdict change?

@@ -217,6 +217,63 @@ def test_any_torch_module_goes_through_the_same_calls(rng):
     assert cu.zoo_table({zm.name: s}).loc[zm.name, "trained"]
 
 
+class _TwoLayers(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 5, stride=4)
+        self.conv2 = nn.Conv2d(4, 6, 3, stride=2)
+
+    def forward(self, x):
+        return self.conv2(torch.relu(self.conv1(x)))
+
+
+def test_score_zoo_as_sweeps_equals_the_direct_loop(rng, tmp_path):
+    """The chapter's zoo loop run as sweeps gives the numbers of the direct calls (an
+    independent path: select_layer, predictivity, reverse_units), and running it
+    again computes nothing: every cell is read from the store."""
+    from bothways.models import extract_features
+    from bothways.predictivity import predictivity
+    from bothways.sweep import executors
+
+    torch.manual_seed(1)
+    two = ZooModel("two layers", _TwoLayers().eval(), Preprocess(32), ("conv1",), ("conv2",), "random", True)
+    images = rng.integers(0, 256, (64, 40, 40, 3), dtype=np.uint8)
+    drive = images.reshape(64, -1)[:, :8].astype(float) / 64.0
+    trials = drive[:, :, None] + rng.standard_normal((64, 8, 4))
+    split = zoo.split_stimuli(64, 0.25, seed=0)
+    kw = dict(max_units=30, n_permutations=9, alpha=0.1, top=0.2, n_splits=2, n_folds=4, seed=0)
+    ours = cu.score_zoo([two, "pixels"], images, trials, split, store=tmp_path / "store", **kw)
+    assert list(ours) == ["two layers", "pixels"]
+    for name, model in (("two layers", two), ("pixels", cu.resolve_model("pixels"))):
+        s = ours[name]
+        feats = {layer: extract_features(model, images, layer).values.astype(np.float64) for layer in model.layers}
+        if len(feats) > 1:
+            choice = zoo.select_layer(feats, trials, split.selection, n_folds=4, seed=0)
+            assert s.layer == choice.layer
+            np.testing.assert_allclose(s.layer_scores["median_r2"], choice.scores["median_r2"], rtol=1e-10)
+        else:
+            assert s.layer == "pixels" and np.isnan(s.layer_scores["median_r2"]).all()
+        Xh, Rh = feats[s.layer][split.held_out], trials[split.held_out]
+        fwd = predictivity(Xh, Rh, n_splits=2, n_folds=4, seed=0, n_boot=0, match_to=None).summary
+        for col in ("mean_ev", "median_ev"):
+            assert s.forward[col] == pytest.approx(fwd[col], rel=1e-10), col
+        units, rev = cu.reverse_units(Rh, Xh, max_units=30, n_permutations=9, alpha=0.1, top=0.2, n_splits=2,
+                                      n_folds=4, seed=0)
+        pd.testing.assert_frame_equal(s.units, units, check_exact=False, rtol=1e-10)
+        for col in ("mean_ev", "null_mean_ev", "mean_ev_signed", "n_above_null"):
+            assert s.reverse[col] == pytest.approx(rev[col], rel=1e-10), col
+        assert s.n_units == Xh.shape[1] and s.trained == model.pretrained
+    calls = []
+    real = executors.run_group
+    try:
+        executors.run_group = lambda *a, **k: calls.append(a) or real(*a, **k)
+        again = cu.score_zoo([two, "pixels"], images, trials, split, store=tmp_path / "store", **kw)
+    finally:
+        executors.run_group = real
+    assert not calls
+    pd.testing.assert_frame_equal(again["two layers"].units, ours["two layers"].units)
+
+
 @pytest.mark.data
 @pytest.mark.skipif(not HAVE_DATA, reason="real data not found: ../shared/data is absent")
 def test_twin_observers_pick_seeded_twins_of_each_monkey(rng):

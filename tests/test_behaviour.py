@@ -204,7 +204,8 @@ def test_reverse_ev_null_is_calibrated_on_image_independent_targets(rng):
     brain = rng.standard_normal((n, 12, 4)) + rng.standard_normal((n, 12, 1))
     target = rng.standard_normal((n, 200))  # independent of the brain
     res = predictivity(brain, target, n_splits=2, n_folds=5, n_boot=0, match_to=None)
-    null = reverse_ev_null(res, brain, target, n_permutations=19, seed=0, n_folds=5)
+    with pytest.deprecated_call():
+        null = reverse_ev_null(res, brain, target, n_permutations=19, seed=0, n_folds=5)
     p = null.per_target["p_value"].to_numpy()
     assert np.all((p >= 0.05 - 1e-12) & (p <= 1))
     assert stats.kstest(p, "uniform").pvalue > 0.001  # discrete p, but close to uniform
@@ -217,20 +218,30 @@ def test_reverse_ev_null_finds_the_predictable_targets(rng):
     sim = simulate_class_population(n_images=150, n_common=30, n_unique=30, n_sites=30, seed=3)
     X = sim.networks[0]
     res = predictivity(sim.brain, X, n_splits=2, n_folds=5, n_boot=0, match_to=None)
-    null = reverse_ev_null(res, sim.brain, X, n_permutations=19, seed=1)
+    with pytest.deprecated_call():
+        null = reverse_ev_null(res, sim.brain, X, n_permutations=19, seed=1)
     p = null.per_target["p_value"].to_numpy()
     assert np.mean(p[sim.common[0]] <= 0.05) > 0.9
     assert np.mean(p[sim.unique[0]] <= 0.05) < 0.25
-    with pytest.raises(ValueError, match="do not match"):
+    with pytest.raises(ValueError, match="do not match"), pytest.deprecated_call():
         reverse_ev_null(res, sim.brain, X[:, :10])
+    # its replacement, predictivity's own null, finds the same units
+    own = predictivity(sim.brain, X, n_splits=2, n_folds=5, n_boot=0, match_to=None, n_permutations=19)
+    q = own.per_target["p_value"].to_numpy()
+    assert np.mean(q[sim.common[0]] <= 0.05) > 0.9 and np.mean(q[sim.unique[0]] <= 0.05) < 0.25
+    np.testing.assert_allclose(own.per_target["ev"], res.per_target["ev"])
 
 
 def test_label_units_by_null():
     ev = np.array([50.0, 40.0, 30.0, 20.0, 10.0, 5.0, np.nan, 1.0, 0.5, 0.1, np.nan, 3.0])
     p = np.array([0.01, 0.2, 0.01, 0.01, 0.5, 0.6, 0.01, 0.9, 0.03, 0.8, 0.7, np.nan])
-    lab = label_units_by_null(ev, p, alpha=0.05, top=0.3)  # top 3 of 10 defined EVs: 50, 40, 30
+    with pytest.deprecated_call():
+        lab = label_units_by_null(ev, p, alpha=0.05, top=0.3)  # top 3 of 10 defined EVs: 50, 40, 30
     assert list(lab) == ["common", "unique", "common", "middle", "unique", "unique", "undefined", "unique",
                          "middle", "unique", "unique", "undefined"]
+    # a thin alias of predictivity.label_units with the null rule and no correction
+    from bothways.predictivity import label_units
+    np.testing.assert_array_equal(lab, label_units(ev, 0.3, rule="null", p_value=p, correction="none", alpha=0.05))
 
 
 # ----------------------------------------------------------------------- rank correlation

@@ -437,6 +437,54 @@ def test_subset_and_take(syn):
         d.take(np.array([48]))
 
 
+def test_a_split_is_part_of_the_key(syn, tmp_path):
+    """The parts of a stimulus split are data of their own: keyed by their content, so
+    another split is another cell and the same split finds its cells in the store."""
+    from bothways.zoo import split_stimuli
+
+    d = sweep.data_source(syn, "syn")
+    split = split_stimuli(48, 0.25, seed=0)
+    sel, held = d.split(split)
+    assert (sel.name, held.name) == ("syn[selection]", "syn[held-out]")
+    np.testing.assert_array_equal(held.trials, syn[1][split.held_out])
+    np.testing.assert_array_equal(sel.images, syn[0][split.selection])
+
+    def keys(part):
+        return {c.key for c in sweep.Sweep(["pixels"], [part], options=OPTS, store=tmp_path / "s").cells}
+
+    other = d.split(split_stimuli(48, 0.25, seed=1))[1]
+    assert keys(held) == keys(d.split((split.selection, split.held_out))[1])
+    assert keys(held).isdisjoint(keys(other)) and keys(held).isdisjoint(keys(sel))
+    with pytest.raises(sweep.DataError, match="overlap"):
+        d.split((np.arange(10), np.arange(5, 20)))
+    with pytest.raises(sweep.DataError, match="StimulusSplit"):
+        d.split(np.arange(10))
+
+
+def test_permutation_null_option_is_predictivitys_null(syn, tmp_path):
+    """``n_permutations`` gives each target of a cell predictivity's stimulus-permutation
+    null, with the numbers of the direct call."""
+    images, trials = syn
+    opts = dict(n_splits=2, n_boot=0, n_folds=4, match_to=None, max_units=25, n_permutations=9)
+    sw = sweep.Sweep(["pixels"], {"syn": syn}, directions=["reverse"], options=opts, store=tmp_path / "s")
+    sw.run(progress=False)
+    ours = sw.results("targets")
+    summary = sw.results().iloc[0]
+    X = bm.extract_features(bm.get_model("pixels"), images, "pixels").values.astype(np.float64)
+    units = np.sort(np.random.default_rng([0, 7]).choice(X.shape[1], 25, replace=False))
+    ref = predictivity(trials, X[:, units], n_splits=2, n_boot=0, n_folds=4, match_to=None, seed=0,
+                       n_permutations=9)
+    np.testing.assert_array_equal(ours["target"], units)
+    for col in ("ev", "ev_signed", "ev_null_mean", "r_null_mean", "p_value"):
+        np.testing.assert_allclose(ours[col].to_numpy(float), ref.per_target[col].to_numpy(float), rtol=1e-12,
+                                   err_msg=col)
+    for col in ("null_mean_ev", "mean_ev_signed", "n_above_null", "n_above_null_fdr", "n_permutations"):
+        assert summary[col] == pytest.approx(ref.summary[col], rel=1e-12), col
+    assert summary["n_permutations"] == 9 and ours["p_value"].min() >= 0.1 - 1e-12
+    with pytest.raises(sweep.SweepInputError, match="n_permutations"):
+        sweep.Sweep(["pixels"], {"syn": syn}, options=dict(n_permutations=-1), store=tmp_path / "s")
+
+
 def test_recordings_and_it_files_as_data(syn, tmp_path):
     from bothways.data.recording import Recording
 

@@ -534,8 +534,12 @@ def reverse_ev_null(result, source, target, n_permutations: int = 19, seed: int 
     intercept); each target's null EV uses its own ceiling from ``result``. A target
     whose held-out r exceeds its permuted fits is distinguishable from the null.
 
-    *Stopgap* until :func:`bothways.predictivity.predictivity` offers
-    ``n_permutations`` (issue "chapters 1–2 rebuilt on controls").
+    .. deprecated::
+        Use ``predictivity(source, target, ..., n_permutations=K)``, which refits the
+        permutations inside the same call (same folds, ridge options and ceilings) and
+        adds ``ev_null_mean``, ``r_null_mean`` and ``p_value`` to ``per_target``
+        (its permutation stream differs from this function's). This stopgap stays
+        for code written against it and warns (``DeprecationWarning``).
 
     Parameters
     ----------
@@ -547,6 +551,8 @@ def reverse_ev_null(result, source, target, n_permutations: int = 19, seed: int 
     from bothways.config import MUZELLEC_KAR_ALPHA
     from bothways.ridge import cv_ridge
 
+    warnings.warn("behaviour.reverse_ev_null is deprecated: use predictivity(..., n_permutations=K)",
+                  DeprecationWarning, stacklevel=2)
     K = _int("n_permutations", n_permutations)
     if not 0 < float(alpha) < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
@@ -590,30 +596,28 @@ def reverse_ev_null(result, source, target, n_permutations: int = 19, seed: int 
 def label_units_by_null(ev, p_value, alpha: float = 0.05, top: float = 0.2) -> np.ndarray:
     """"common" / "unique" / "middle" / "undefined" labels relative to a permutation null.
 
+    .. deprecated::
+        A thin alias of ``bothways.predictivity.label_units(ev, top, rule="null",
+        p_value=p_value, correction="none", alpha=alpha)``; warns
+        (``DeprecationWarning``).
+
     - ``"common"``: among the top ``top`` fraction of units by EV (Muzellec & Kar's 20 %,
       counted over units with a defined EV) **and** distinguishable from the null
       (``p_value <= alpha``);
-    - ``"unique"``: not distinguishable from the null (``p_value > alpha``) — the
-      brain predicts them no better than it predicts a shuffled image set (their EV may
-      be undefined, e.g. a non-positive prediction reliability);
+    - ``"unique"``: not distinguishable from the null (``p_value > alpha``);
     - ``"middle"``: distinguishable from the null but not in the top fraction;
     - ``"undefined"``: no p-value, or distinguishable from the null with an undefined EV.
     """
+    from bothways.predictivity import label_units
+
+    warnings.warn("behaviour.label_units_by_null is deprecated: use predictivity.label_units(ev, top, "
+                  "rule='null', p_value=p, correction='none', alpha=alpha)", DeprecationWarning, stacklevel=2)
     ev, p = np.asarray(ev, dtype=np.float64), np.asarray(p_value, dtype=np.float64)
     if ev.ndim != 1 or ev.shape != p.shape:
         raise ValueError(f"ev and p_value must be 1-D of equal length, got {ev.shape} and {p.shape}")
     if not 0 < float(alpha) < 1 or not 0 < float(top) <= 1:
         raise ValueError(f"alpha must lie in (0, 1) and top in (0, 1], got {alpha}, {top}")
-    has_p, has_ev = np.isfinite(p), np.isfinite(ev)
-    labels = np.full(ev.size, "undefined", dtype="<U9")
-    order = np.flatnonzero(has_ev)[np.argsort(-ev[has_ev], kind="stable")]
-    in_top = np.zeros(ev.size, bool)
-    in_top[order[:round(top * has_ev.sum())]] = True
-    sig = has_p & (p <= alpha)
-    labels[has_p & ~sig] = "unique"
-    labels[sig & has_ev] = "middle"
-    labels[sig & in_top] = "common"
-    return labels
+    return label_units(ev, top, rule="null", p_value=p, correction="none", alpha=alpha)
 
 
 # --------------------------------------------------------------------------- correlations over items

@@ -7,11 +7,12 @@ ones are not; and that across 39 networks reverse predictivity is unrelated to f
 predictivity and falls with ImageNet accuracy. This recipe asks the same questions of
 real V4 recordings, a small zoo, CIFAR-10 images and the digital twins of three monkeys:
 
-- :func:`score_network` — chapter 1's procedure for one network: pick a layer on
-  selection images (forward r²), score forward and reverse EV on the held-out images,
-  and label every sampled unit "common" or "unique" relative to a per-unit
-  stimulus-permutation null (:func:`reverse_units`, the same call the positive control
-  uses);
+- :func:`score_zoo` (and :func:`score_network` for one network) — chapter 1's
+  procedure for every network, run as sweeps (:mod:`bothways.sweep`, one content-keyed
+  store): pick a layer on selection images (forward r²), score forward and reverse EV
+  on the held-out images, and label every sampled unit "common" or "unique" relative
+  to a per-unit stimulus-permutation null (the numbers of :func:`reverse_units`, the
+  call the positive control uses);
 - :func:`unit_sets`, :func:`decode_sets`, :func:`twin_observers` — matched-size
   common, unique and random unit sets, their CIFAR-10 decoders, and decoders of twin
   populations (model-predicted V4, not primate behaviour);
@@ -43,7 +44,7 @@ from bothways.stats import nonconstant_units
 
 __all__ = ["PAPER", "IMAGENET_TOP1", "IMAGENET_TOP1_SOURCE", "CIFAR_REPORTED", "NetworkScores",
            "BehaviourResult", "CPU_BATCH", "resolve_model", "layer_features", "model_label", "family", "reverse_units",
-           "score_network", "unit_sets", "decode_sets", "twin_observers", "behaviour_analysis",
+           "score_network", "score_zoo", "unit_sets", "decode_sets", "twin_observers", "behaviour_analysis",
            "zoo_table", "zoo_correlations", "model_to_model", "verdict", "matched_k", "power_statement",
            "correlation_sentence", "sign_phrase", "NOT_CONTRADICTED", "CONTRADICTED", "NOT_ASSESSED"]
 
@@ -166,68 +167,152 @@ def reverse_units(trials, features, max_units: int | None = 500, n_permutations:
 
     ``trials`` (stimuli, neurons, repeats) predict each non-constant column of
     ``features`` (stimuli, units) with :func:`bothways.predictivity.predictivity`
-    (book default: per-target ridge alpha, split-half prediction reliabilities);
-    :func:`bothways.behaviour.reverse_ev_null` refits with the stimuli permuted
-    (same folds, same ceilings); :func:`bothways.behaviour.label_units_by_null` labels
-    units common (top ``top`` by EV and above the null) or unique (not distinguishable
-    from it). With ``max_units`` the units are a seeded random sample (an unbiased
-    estimate of the layer's mean). Returns ``(units table, summary dict)``.
+    (book default: per-target ridge alpha, split-half reliabilities), with
+    ``n_permutations`` stimulus permutations refitted with the same folds and ceilings
+    (a per-unit null and p-value); :func:`bothways.predictivity.label_units`
+    (``rule="null"``, ``correction="none"``) labels units common (top ``top`` by EV
+    and above the null at ``alpha``) or unique (not distinguishable from it). No
+    multiple-comparison correction: at ``size="ci"`` the smallest p-value is 0.05
+    (19 permutations), so a Benjamini–Hochberg correction over hundreds of units could
+    pass none; "unique" units are the ones that fail even the uncorrected test. With
+    ``max_units`` the units are a seeded random sample (an unbiased estimate of the
+    layer's mean), drawn as a sweep cell draws it (``numpy.random.default_rng([seed,
+    7])``, :mod:`bothways.sweep.compute`). Returns ``(units table, summary dict)``;
+    the summary's ``n_above_null`` counts p ≤ ``alpha``.
     """
+    from bothways.predictivity import label_units
+
     X = np.asarray(features, dtype=np.float64)
     units = nonconstant_units(X)
     if units.size == 0:
         raise ValueError("every unit of features is constant over the stimuli")
     if max_units is not None and units.size > int(max_units):
-        units = np.sort(np.random.default_rng([int(seed), 8]).choice(units, int(max_units), replace=False))
-    kw = dict(n_splits=n_splits, n_folds=n_folds, seed=seed, n_boot=0, match_to=None)
+        units = np.sort(np.random.default_rng([int(seed), 7]).choice(units, int(max_units), replace=False))
+    kw = dict(n_splits=n_splits, n_folds=n_folds, seed=seed, n_boot=0, match_to=None, n_permutations=n_permutations)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # undefined EVs are counted in the summary
         res = predictivity(trials, X[:, units], **kw, **options)
-        null = beh.reverse_ev_null(res, trials, X[:, units], n_permutations=n_permutations, seed=seed,
-                                   alpha=alpha, **options)
-    table = null.per_target.assign(unit=units)[["unit", "ev", "ev_signed", "r", "ev_null_mean", "p_value"]]
-    table["label"] = beh.label_units_by_null(table["ev"].to_numpy(), table["p_value"].to_numpy(), alpha, top)
-    summary = {**res.summary, **{k: null.summary[k] for k in ("null_mean_ev", "mean_ev_signed", "n_above_null",
-                                                                "n_permutations", "alpha")}}
-    return table.reset_index(drop=True), summary
+    table = _units_table(units, res.per_target, alpha, top)
+    return table, _null_summary(res.summary, table, alpha)
+
+
+def _units_table(units, per_target: pd.DataFrame, alpha: float, top: float) -> pd.DataFrame:
+    from bothways.predictivity import label_units
+
+    table = pd.DataFrame({"unit": np.asarray(units, dtype=np.int64),
+                          **{c: per_target[c].to_numpy(dtype=np.float64)
+                             for c in ("ev", "ev_signed", "r", "ev_null_mean", "p_value")}})
+    table["label"] = label_units(table["ev"].to_numpy(), top, rule="null", p_value=table["p_value"].to_numpy(),
+                                 correction="none", alpha=alpha)
+    return table
+
+
+def _null_summary(summary: Mapping, table: pd.DataFrame, alpha: float) -> dict:
+    return {**summary, "n_above_null": int(np.sum(table["p_value"].to_numpy() <= alpha)), "alpha": float(alpha)}
+
+
+def _trained(model) -> bool:
+    if isinstance(model, str):
+        return bool(resolve_model(model).pretrained)
+    return bool(getattr(model, "pretrained", True))
+
+
+def score_zoo(models, images, trials, split, layers: Mapping | None = None, max_units: int | None = 500,
+              n_permutations: int = 19, alpha: float = 0.05, top: float = 0.2, n_splits: int = 5, n_folds: int = 5,
+              seed: int = 0, device=None, store=None, data_name: str = "v4", executor: str = "local",
+              progress: bool = False, **run_options) -> dict:
+    """Chapter 1's procedure for every network of a zoo, with null-referenced unit labels,
+    run as three :class:`bothways.sweep.Sweep` grids over one result store.
+
+    1. *Selection* (``split.selection`` stimuli, forward, every candidate layer of every
+       network with more than one): the layer with the highest median held-out 100 r²
+       over neurons (:func:`bothways.sweep.best_layers` with ``"median_r2"``, the
+       criterion of :func:`bothways.zoo.select_layer`).
+    2. *Forward* (``split.held_out``, the chosen layers): every neuron predicted from
+       the layer's units (:func:`bothways.predictivity.predictivity`, book default).
+    3. *Reverse* (``split.held_out``, the chosen layers): a seeded sample of at most
+       ``max_units`` non-constant units, each predicted from every neuron, with an
+       ``n_permutations`` stimulus-permutation null per unit; units are labelled
+       common / unique / middle / undefined by :func:`bothways.predictivity.label_units`
+       (``rule="null"``, ``correction="none"``, ``alpha``, ``top``; see :func:`reverse_units`).
+
+    The numbers are those of :func:`reverse_units` and of the direct calls (tested).
+    Each cell is keyed by the content of its inputs (weights, layer, the hashes of the
+    split's images and recordings, options, seed, code), so running again reads the
+    store and a different split, sample or option computes new cells. ``store``: the
+    store's folder (default ``$BOTHWAYS_CACHE/sweeps``); ``executor`` and
+    ``run_options``: :func:`bothways.sweep.run` (``"dask"`` with a scheduler scores
+    the networks in parallel; the results are identical).
+
+    ``models``: zoo specs or ``ZooModel`` objects (the hook for networks outside the
+    zoo, see :func:`resolve_model`); ``images`` (stimuli, H, W, 3) uint8; ``trials``
+    (stimuli, neurons, repeats) or a :class:`bothways.data.Recording`; ``split``: a
+    :class:`bothways.zoo.StimulusSplit`; ``layers``: model -> candidate layers
+    (default, or None for a model: all its candidates). Returns ``{model:
+    NetworkScores}`` in the order of ``models``. A cell that fails raises here.
+    """
+    from bothways import sweep
+    from bothways._validation import responses_of
+
+    named = {_key(m): m for m in models}
+    if len(named) != len(models):
+        raise ValueError("models: a network is listed twice")
+    layers = dict(layers or {})
+    data = sweep.DataSource.from_arrays(data_name, images, np.asarray(responses_of(trials), dtype=np.float64))
+    selection, held_out = data.split(split)
+    sources = {k: sweep.model_source(m if isinstance(m, str) else resolve_model(m), k) for k, m in named.items()}
+    candidates = {k: tuple(layers[k]) if layers.get(k) is not None else src.layers for k, src in sources.items()}
+    runs = dict(executor=executor, device=device, progress=progress, **run_options)
+
+    def done(sw):
+        sw.run(**runs)
+        failed = sw.failures()
+        if len(failed):
+            raise RuntimeError("sweep cells failed: " + "; ".join(
+                f"{r.model} {r.layer} {r.direction}: {r.error}: {r.message}" for r in failed.itertuples()))
+        return sw
+
+    multi = {k: src for k, src in sources.items() if len(candidates[k]) > 1}
+    chosen, layer_scores = {}, {}
+    if multi:
+        pick = done(sweep.Sweep(multi, [selection], layers={k: list(candidates[k]) for k in multi},
+                                directions=["forward"], seeds=[seed], store=store,
+                                options=dict(n_splits=1, n_folds=n_folds, n_boot=0)))
+        res = pick.results()
+        chosen = sweep.best_layers(res, stat="median_r2")
+        for k in multi:
+            layer_scores[k] = (res[res["model"] == k].set_index("layer").loc[list(candidates[k]),
+                                                                             ["n_units", "median_r2", "mean_r2"]])
+    for k in sources:
+        if k not in multi:
+            chosen[k] = candidates[k][0]
+            layer_scores[k] = pd.DataFrame({"median_r2": [np.nan]}, index=pd.Index([chosen[k]], name="layer"))
+    fixed = {k: [chosen[k]] for k in sources}
+    opts = dict(n_splits=n_splits, n_folds=n_folds, n_boot=0, match_to=None)
+    fwd = done(sweep.Sweep(sources, [held_out], layers=fixed, directions=["forward"], seeds=[seed], store=store,
+                           options=opts))
+    rev = done(sweep.Sweep(sources, [held_out], layers=fixed, directions=["reverse"], seeds=[seed], store=store,
+                           options=dict(opts, max_units=max_units, n_permutations=n_permutations)))
+    f_rows, r_rows = fwd.results().set_index("model"), rev.results().set_index("model")
+    targets = rev.results("targets")
+    out = {}
+    for k, model in named.items():
+        t = targets[targets["model"] == k]
+        units = _units_table(t["target"].to_numpy(), t, alpha, top)
+        rev_summary = _null_summary(r_rows.loc[k].to_dict(), units, alpha)
+        out[k] = NetworkScores(k, chosen[k], layer_scores[k], f_rows.loc[k].to_dict(), rev_summary, units,
+                               int(rev_summary["n_units"]), int(rev_summary["n_constant_units"]), _trained(model))
+    return out
 
 
 def score_network(model, images, trials, split, layers: Sequence[str] | None = None,
                   max_units: int | None = 500, n_permutations: int = 19, alpha: float = 0.05, top: float = 0.2,
-                  n_splits: int = 5, n_folds: int = 5, seed: int = 0, device=None) -> NetworkScores:
-    """Chapter 1's procedure for one network, with null-referenced unit labels.
-
-    Features of each candidate layer (``layers``, default all of the model's candidates)
-    are extracted for ``images`` (cached on disk by :func:`bothways.models.extract_features`);
-    the layer is chosen on ``split.selection`` (:func:`bothways.zoo.select_layer`), and on
-    ``split.held_out`` forward EV (the layer predicts every neuron) and per-unit reverse
-    EV with its null (:func:`reverse_units`) are computed. ``trials``: (stimuli,
-    neurons, repeats) or a :class:`bothways.data.Recording`; ``split``: a
-    :class:`bothways.zoo.StimulusSplit` (:func:`bothways.zoo.split_stimuli`).
-    """
-    from bothways._validation import responses_of
-    from bothways.zoo import select_layer
-
-    zm = resolve_model(model)
-    layers = list(zm.layers if layers is None else layers)
-    if not layers:
-        raise ValueError(f"no candidate layers for {zm.name}")
-    feats = {layer: layer_features(zm, images, layer, device=device) for layer in layers}
-    R = np.asarray(responses_of(trials), dtype=np.float64)
-    if len(layers) > 1:
-        choice = select_layer(feats, R, split.selection, n_folds=n_folds, seed=seed, device=device)
-        layer, layer_scores = choice.layer, choice.scores
-    else:
-        layer, layer_scores = layers[0], pd.DataFrame({"median_r2": [np.nan]}, index=pd.Index(layers, name="layer"))
-    Xh, Rh = feats[layer][split.held_out].astype(np.float64), R[split.held_out]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        fwd = predictivity(Xh, Rh, n_splits=n_splits, n_folds=n_folds, seed=seed, n_boot=0, match_to=None,
-                           device=device).summary
-    units, rev = reverse_units(Rh, Xh, max_units=max_units, n_permutations=n_permutations, alpha=alpha, top=top,
-                               n_splits=n_splits, n_folds=n_folds, seed=seed, device=device)
-    return NetworkScores(_key(model), layer, layer_scores, fwd, rev, units, Xh.shape[1],
-                         int(Xh.shape[1] - nonconstant_units(Xh).size), bool(zm.pretrained))
+                  n_splits: int = 5, n_folds: int = 5, seed: int = 0, device=None, store=None) -> NetworkScores:
+    """Chapter 1's procedure for one network, with null-referenced unit labels:
+    :func:`score_zoo` of a zoo of one (``layers``: its candidate layers, default all)."""
+    return score_zoo([model], images, trials, split, layers={_key(model): layers}, max_units=max_units,
+                     n_permutations=n_permutations, alpha=alpha, top=top, n_splits=n_splits, n_folds=n_folds,
+                     seed=seed, device=device, store=store)[_key(model)]
 
 
 # --------------------------------------------------------------------------- behaviour

@@ -13,7 +13,12 @@ in one direction with :func:`bothways.predictivity.predictivity`:
 
 Unless the options set ``match_to``, reverse cells also summarise random subsets of
 as many units as there are neurons (``mean_ev_matched``, ...) under every method, and
-forward cells none. The summary adds ``median_r2`` and ``mean_r2`` (100 r², %, over
+forward cells none. With the option ``n_permutations`` (K > 0) every target also gets
+predictivity's stimulus-permutation null (the source's stimuli permuted K times,
+refitted with the same folds and ceilings): per-target ``ev_null_mean``,
+``r_null_mean`` and ``p_value``, and in the summary ``null_mean_ev``, ``n_above_null``
+(p ≤ 0.05) and ``n_above_null_fdr`` (after Benjamini–Hochberg).
+The summary adds ``median_r2`` and ``mean_r2`` (100 r², %, over
 targets): the criterion that ranks layers without noise correction.
 
 Executors run *groups*: the cells that share (model, layer, image set, pooling) are run
@@ -130,8 +135,8 @@ def score_cell(features, trials, direction: str, kwargs: dict, seed: int, max_un
         raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
     extra["n_units_scored"] = int(len(target)) if direction == "reverse" else int(X.shape[1])
     table = res.per_target.reset_index(drop=True)
-    table.insert(0, "target", np.asarray(target, dtype=np.int64))
     summary = {("procedure" if k == "method" else k): v for k, v in res.summary.items() if k != "direction"}
+    table.insert(0, "target", np.asarray(target, dtype=np.int64))
     summary.update(extra)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN r2 -> NaN

@@ -143,13 +143,18 @@ class Sweep:
     options : predictivity / ridge options for every cell (``n_splits``, ``n_folds``,
         ``n_boot``, ``match_to``, ``alphas``, ``inner``, ``dtype``, ...) plus
         ``max_units`` (reverse targets: a seeded sample of at most that many
-        non-constant units). Options a method fixes (``muzellec_kar``: alphas, folds,
+        non-constant units); ``n_permutations`` adds predictivity's per-target
+        stimulus-permutation null (:mod:`bothways.sweep.compute`). Options a method fixes (``muzellec_kar``: alphas, folds,
         intercept, reliability choices) are left out of that method's cells. Without
         ``match_to``, reverse cells summarise unit subsets as large as the neuron count
         (every method) and forward cells none.
     pool : ``None`` (flatten C × H × W), ``"avg"`` or ``"max"`` over space.
     n_stimuli, stimulus_seed : score a seeded random subset of ``n_stimuli`` stimuli
-        of every data set (``None``: all).
+        of every data set (``None``: all).  For a chosen split (e.g. layer-selection and held-out
+        stimuli) give the parts as data: :meth:`DataSource.split
+        <bothways.sweep.inputs.DataSource.split>`. A subset's cells are keyed by the
+        hashes of its own images and recordings, so a different split is a different
+        cell and the same split finds its cells in the store.
     store : folder of the result store (default ``$BOTHWAYS_CACHE/sweeps``: content
         keys make one shared store safe).
 
@@ -178,6 +183,9 @@ class Sweep:
         mu = self.options.get("max_units")
         if mu is not None and (isinstance(mu, bool) or not isinstance(mu, numbers.Integral) or mu < 1):
             raise SweepInputError(f"max_units must be None or an integer >= 1, got {mu!r}")
+        npm = self.options.get("n_permutations")
+        if npm is not None and (isinstance(npm, bool) or not isinstance(npm, numbers.Integral) or npm < 0):
+            raise SweepInputError(f"n_permutations must be an integer >= 0, got {npm!r}")
         if pool not in (None, "avg", "max"):
             raise SweepInputError(f"pool must be None, 'avg' or 'max', got {pool!r}")
         self.pool = pool

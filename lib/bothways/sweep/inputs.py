@@ -385,6 +385,26 @@ class DataSource:
             raise DataError(f"data {self.name!r}: {err}") from None
         return DataSource(name or f"{self.name}[{rec.n_stimuli} stimuli]", rec)
 
+    def split(self, split, names: tuple[str, str] | None = None) -> tuple["DataSource", "DataSource"]:
+        """``(selection, held_out)`` sources of a stimulus split: ``split`` is a
+        :class:`bothways.zoo.StimulusSplit` (:func:`bothways.zoo.split_stimuli`) or a
+        pair of index arrays. Named ``"<name>[selection]"`` and ``"<name>[held-out]"``
+        (or ``names``). Each part's cells are keyed by its own content (the hashes of
+        its images and recordings), so another split gives other cells."""
+        if hasattr(split, "selection") and hasattr(split, "held_out"):
+            parts = (split.selection, split.held_out)
+        elif isinstance(split, (tuple, list)) and len(split) == 2:
+            parts = tuple(split)
+        else:
+            raise DataError(f"data {self.name!r}: split must be a StimulusSplit or a pair (selection, held_out) "
+                            f"of index arrays, got {type(split).__name__}")
+        names = names or (f"{self.name}[selection]", f"{self.name}[held-out]")
+        sel, held = (np.asarray(p).ravel() for p in parts)
+        if np.intersect1d(sel, held).size:
+            raise DataError(f"data {self.name!r}: the selection and held-out stimuli overlap "
+                            f"({np.intersect1d(sel, held).size} stimuli in both)")
+        return self.take(sel, names[0]), self.take(held, names[1])
+
     def subset(self, n: int | None, seed: int = 0) -> "DataSource":
         """A seeded random subset of ``n`` stimuli (sorted; all when ``n`` is None or
         not smaller than the number of stimuli), named ``"<name>[n=<n>,seed=<seed>]"``."""
