@@ -233,7 +233,7 @@ class _FittedRows:
 
 @dataclass(frozen=True)
 class SpectralTransform:
-    """A spectral transform to be estimated on training stimuli (a spec; :meth:`fit`).
+    """A spectral transform to be estimated on training stimuli (a spec; ``fit()``).
 
     With the centred training rows ``X_train − mean = U diag(s) Vᵀ`` (thin SVD, rank
     ``r``), every kind replaces the singular values ``s`` by ``s'`` and keeps ``V`` (the
@@ -327,9 +327,9 @@ class FittedSpectralTransform(_FittedRows):
     covariance eigenvectors ``V``; s : (r,) training singular values; new_s : (r,) the
     values the transform sets; n_train : training rows.
 
-    :meth:`coordinates` / :meth:`values` transform **new** rows and raise
+    ``coordinates()`` / ``values()`` transform **new** rows and raise
     :class:`TransformLeakError` for rows the transform was fitted on (compared
-    exactly); the fitted rows are :meth:`train_coordinates` / :meth:`train_values`.
+    exactly); the fitted rows are ``train_coordinates()`` / ``train_values()``.
     """
 
     transform: SpectralTransform
@@ -368,7 +368,7 @@ class FittedSpectralTransform(_FittedRows):
 
     def coordinates(self, X) -> np.ndarray:
         """(rows, r) the transformed held-out rows in the training principal axes: the
-        same centred Gram (and ridge predictions *from* them) as :meth:`values`."""
+        same centred Gram (and ridge predictions *from* them) as ``values()``."""
         X = self._new_rows(X)
         return ((X - self.mean) @ self.basis) * self.factors
 
@@ -397,7 +397,7 @@ class FittedSpectralTransform(_FittedRows):
 
 @dataclass(frozen=True)
 class RandomExpansion:
-    """A random-feature expansion to be estimated on training stimuli (:meth:`fit`).
+    """A random-feature expansion to be estimated on training stimuli (``fit()``).
 
     ``f(Z G)`` with ``Z`` the rows centred by the training mean, projected on the
     training principal axes and divided by the training rows' overall standard
@@ -432,8 +432,8 @@ class RandomExpansion:
 
 @dataclass(frozen=True, eq=False)
 class FittedRandomExpansion(_FittedRows):
-    """A :class:`RandomExpansion` estimated on training rows; :meth:`values` for new
-    rows (fitted rows refused, :class:`TransformLeakError`), :meth:`train_values` for
+    """A :class:`RandomExpansion` estimated on training rows; ``values()`` for new
+    rows (fitted rows refused, :class:`TransformLeakError`), ``train_values()`` for
     the fitted ones."""
 
     expansion: RandomExpansion

@@ -221,7 +221,7 @@ def gap_table(gaps, labels=None, expected_sign: int = +1) -> pd.DataFrame:
     """One row per model of :func:`bothways.zoo.paired_gap` results.
 
     ``gaps``: mapping model -> :class:`~bothways.zoo.Gap`; ``labels``: model -> display
-    name. Columns: :meth:`Gap.as_dict` (forward, reverse and gap with their intervals,
+    name. Columns: ``bothways.zoo.Gap.as_dict()`` (forward, reverse and gap with their intervals,
     each direction's permutation-null mean), ``forward_p``/``reverse_p`` (permutation
     p-values of each score), and ``verdict`` (:func:`bothways.report.verdict` of the
     gap's interval, the paper claiming forward > reverse).
